@@ -1,0 +1,1 @@
+"""Accounts, passwords, invitations and API tokens."""

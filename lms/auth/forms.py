@@ -1,0 +1,22 @@
+"""Login and password forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+REQUIRED = "入力してください。"
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("メールアドレス", validators=[DataRequired(REQUIRED), Length(max=254)])
+    password = PasswordField("パスワード", validators=[DataRequired(REQUIRED)])
+    next = StringField()
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("新しいパスワード",
+                             validators=[DataRequired(REQUIRED),
+                                         Length(min=10, message="10文字以上にしてください。")])
+    confirm = PasswordField("新しいパスワード（確認）",
+                            validators=[DataRequired(REQUIRED),
+                                        EqualTo("password", message="パスワードが一致しません。")])

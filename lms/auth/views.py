@@ -1,0 +1,87 @@
+"""Login, logout and setting a password through an invitation link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from lms.auth import services
+from lms.auth.forms import LoginForm, SetPasswordForm
+from lms.auth.models import User
+from lms.errors import DomainError
+from lms.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative //, no backslash."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target
+
+
+def _login_email_key() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.dashboard"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    error = None
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user)
+            return redirect(safe_next(form.next.data) or url_for("dashboard.dashboard"))
+        error = "メールアドレスまたはパスワードが正しくありません。"
+    status = 200 if error is None and not form.errors else 400
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("ログアウトしました。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def accept_invite(token: str):
+    invite = services.find_invite(token)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invite(token, form.password.data)
+        except DomainError as exc:
+            form.password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("パスワードを設定しました。", "success")
+            return redirect(url_for("dashboard.dashboard"))
+    return render_template("auth/set_password.html", form=form, user=invite.user)

@@ -1,0 +1,1 @@
+"""Cohort channels and team rooms."""

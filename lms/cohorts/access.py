@@ -1,0 +1,49 @@
+"""Role helpers every domain's access rules build on: membership, role, team."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.cohorts.models import Cohort, CohortMunicipality, Membership
+from lms.errors import Forbidden, NotFound
+from lms.extensions import db
+
+STAFF_ROLES = ("organizer", "trainer")
+
+
+def membership_for(user: User, cohort: Cohort) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(select(Membership).where(
+        Membership.cohort_id == cohort.id, Membership.user_id == user.id))
+
+
+def team_id_for(membership: Membership | None) -> int | None:
+    """The team a participant works in, through their municipality."""
+    if membership is None or membership.municipality_code is None:
+        return None
+    return db.session.scalar(select(CohortMunicipality.team_id).where(
+        CohortMunicipality.cohort_id == membership.cohort_id,
+        CohortMunicipality.municipality_code == membership.municipality_code))
+
+
+def is_staff(membership: Membership | None) -> bool:
+    return membership is not None and membership.role in STAFF_ROLES
+
+
+def get_cohort_for(user: User, slug: str) -> tuple[Cohort, Membership]:
+    """The cohort and the user's membership; a cohort the user is not in is NotFound."""
+    cohort = db.session.scalar(select(Cohort).where(Cohort.slug == slug))
+    if cohort is None:
+        raise NotFound("研修が見つかりません。")
+    membership = membership_for(user, cohort)
+    if membership is None:
+        raise NotFound("研修が見つかりません。")
+    return cohort, membership
+
+
+def require_role(membership: Membership, *roles: str) -> None:
+    """Raise Forbidden unless the membership has one of the roles."""
+    if membership.role not in roles:
+        raise Forbidden("この操作を行う権限がありません。")

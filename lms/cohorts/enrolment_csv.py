@@ -1,0 +1,268 @@
+"""Parse and validate the enrolment CSV that organizers save from Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# Canonical column → accepted header spellings (compared after NFKC and trimming).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "氏名": ("氏名", "名前", "お名前"),
+    "メールアドレス": ("メールアドレス", "メール", "eメール", "e-mail", "email", "mail"),
+    "自治体": ("自治体", "自治体名", "団体名", "区市町村"),
+    "所属": ("所属", "所属部署", "部署", "所属課"),
+    "役割": ("役割", "ロール", "role"),
+}
+REQUIRED_COLUMNS = ("氏名", "メールアドレス", "自治体")
+
+ROLES: dict[str, str] = {
+    "受講者": "participant",
+    "参加者": "participant",
+    "participant": "participant",
+    "講師": "trainer",
+    "trainer": "trainer",
+    "主催者": "organizer",
+    "organizer": "organizer",
+}
+DEFAULT_ROLE = "participant"
+
+# Deliberately simple: catches typos and cell mix-ups, not every RFC 5322 corner.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_EMAIL_RE = re.compile(
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    rf"@{_LABEL}(?:\.{_LABEL})+$"
+)
+_PREFECTURE_PREFIX = "東京都"
+
+
+@dataclass(frozen=True)
+class EnrolmentRow:
+    """One valid person to enrol; line is the physical line in the file (header = 1)."""
+
+    line: int
+    name: str
+    email: str
+    municipality_code: str | None
+    department: str
+    role: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem to show the organizer; line is None for whole-file problems."""
+
+    line: int | None
+    message: str
+
+
+@dataclass
+class EnrolmentParse:
+    """Valid rows and errors; import nothing unless ok."""
+
+    rows: list[EnrolmentRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _clean(value: str) -> str:
+    # str.strip() also removes U+3000 (全角スペース), which Excel users often leave behind.
+    return value.strip()
+
+
+def _norm(value: str) -> str:
+    """NFKC, trimmed, lower-case, inner spaces removed: for matching headers and names."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).lower()
+
+
+def _decode(data: bytes) -> str | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        encodings: tuple[str, ...] = ("utf-8-sig",)
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's 「Unicode テキスト」 (UTF-16, tab-separated) is a common accidental choice.
+        encodings = ("utf-16",)
+    else:
+        # A CP932 file is almost never valid UTF-8, so strict UTF-8 first is safe.
+        encodings = ("utf-8", "cp932")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _kana_fold(name: str) -> str:
+    # 青ヶ島村 is often typed 青ケ島村 (and vice versa); treat the small ヶ like ケ.
+    return name.replace("ヶ", "ケ").replace("ヵ", "カ")
+
+
+def _municipality_lookup(municipalities: Mapping[str, str]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for name, code in municipalities.items():
+        key = _kana_fold(_norm(name))
+        lookup[key] = code
+        lookup[_kana_fold(_norm(_PREFECTURE_PREFIX)) + key] = code
+        lookup[_norm(code)] = code
+        if len(code) == 6 and code.isdigit():
+            # 全国地方公共団体コード is often written without its check digit (13201).
+            lookup.setdefault(code[:5], code)
+    return lookup
+
+
+def _map_header(line: int, header: list[str]) -> tuple[dict[str, int], list[RowError]]:
+    alias_to_column = {_norm(a): col for col, aliases in COLUMNS.items() for a in aliases}
+    positions: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, cell in enumerate(header):
+        column = alias_to_column.get(_norm(cell))
+        if column is None:
+            continue  # extra columns (備考 etc.) are allowed and ignored
+        if column in positions:
+            errors.append(
+                RowError(line, f"{line}行目: 列「{column}」が2回あります。1つにしてください。")
+            )
+            continue
+        positions[column] = index
+    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
+    if missing:
+        names = "、".join(f"「{c}」" for c in missing)
+        errors.append(
+            RowError(
+                line,
+                f"{line}行目(見出し行)に必要な列 {names} がありません。"
+                "見出しは 氏名, メールアドレス, 自治体, 所属, 役割 です。",
+            )
+        )
+    return positions, errors
+
+
+def parse_enrolment_csv(data: bytes, municipalities: Mapping[str, str]) -> EnrolmentParse:
+    """Parse enrolment CSV bytes (CP932, UTF-8 with or without BOM; UTF-16 tab text too).
+
+    Columns (any order): 氏名, メールアドレス, 自治体 are required; 所属 and 役割 are optional
+    (役割 empty → 受講者). ``municipalities`` maps name → code; a municipality may also be
+    given with the 東京都 prefix or as its code. Returns every valid row and every error;
+    the caller must import nothing unless ``result.ok``.
+    """
+    result = EnrolmentParse()
+    if data.startswith(b"PK\x03\x04"):
+        message = "Excelブック(.xlsx)のようです。Excelで「CSV UTF-8」として保存し直してください。"
+        result.errors.append(RowError(None, message))
+        return result
+    text = _decode(data)
+    if text is None:
+        result.errors.append(
+            RowError(
+                None,
+                "ファイルの文字コードを判別できません。Excelで「CSV UTF-8」または"
+                "「CSV (コンマ区切り)」として保存し直してください。",
+            )
+        )
+        return result
+
+    lookup = _municipality_lookup(municipalities)
+    first_line = next((ln for ln in text.splitlines() if ln.strip(" \t,\u3000")), "")
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    positions: dict[str, int] | None = None
+    first_line_of_email: dict[str, int] = {}
+    previous_end = 0
+    header_width = 0
+    try:
+        for record in reader:
+            # A quoted cell may span lines; the record starts after the previous one ended.
+            line = previous_end + 1
+            previous_end = reader.line_num
+            cells = [_clean(c) for c in record]
+            if not any(cells):
+                continue  # blank lines and Excel's ",,,," rows
+            if positions is None:
+                positions, header_errors = _map_header(line, cells)
+                if header_errors:
+                    result.errors.extend(header_errors)
+                    return result
+                header_width = len(cells)
+                continue
+            _parse_row(line, cells, positions, header_width, lookup, first_line_of_email, result)
+    except csv.Error as exc:
+        result.errors.append(
+            RowError(previous_end + 1, f"{previous_end + 1}行目: CSVとして読み取れません({exc})。")
+        )
+        return result
+
+    if positions is None:
+        result.errors.append(
+            RowError(None, "ファイルが空です。見出し行とデータ行を入れてください。")
+        )
+    elif not result.rows and not result.errors:
+        result.errors.append(RowError(None, "見出し行だけで、登録する人の行がありません。"))
+    return result
+
+
+def _parse_row(
+    line: int,
+    cells: list[str],
+    positions: dict[str, int],
+    header_width: int,
+    lookup: Mapping[str, str],
+    first_line_of_email: dict[str, int],
+    result: EnrolmentParse,
+) -> None:
+    def cell(column: str) -> str:
+        index = positions.get(column)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    errors: list[str] = []
+    if any(cells[header_width:]):
+        errors.append('見出しより多くの列に値があります(コンマの入った値は "" で囲んでください)')
+
+    name = cell("氏名")
+    if not name:
+        errors.append("氏名が空です")
+
+    raw_role = cell("役割")
+    role = ROLES.get(_norm(raw_role), None) if raw_role else DEFAULT_ROLE
+    if role is None:
+        errors.append(f"役割「{raw_role}」は使えません(受講者・講師・主催者のいずれか)")
+
+    # NFKC turns a full-width ＠ or letters typed with the IME on into ASCII.
+    raw_email = cell("メールアドレス")
+    email = unicodedata.normalize("NFKC", raw_email).strip().lower()
+    if not email:
+        errors.append("メールアドレスが空です")
+    elif not _EMAIL_RE.match(email):
+        errors.append(f"メールアドレス「{raw_email}」の形式が正しくありません")
+    elif email in first_line_of_email:
+        errors.append(f"メールアドレス {email} は{first_line_of_email[email]}行目と重複しています")
+    else:
+        first_line_of_email[email] = line
+
+    raw_municipality = cell("自治体")
+    municipality_code: str | None = None
+    if raw_municipality:
+        municipality_code = lookup.get(_kana_fold(_norm(raw_municipality)))
+        if municipality_code is None:
+            errors.append(f"自治体「{raw_municipality}」が見つかりません(名称か団体コードで指定)")
+    elif role == "participant":
+        errors.append("受講者は自治体の指定が必要です")
+
+    if errors:
+        result.errors.extend(RowError(line, f"{line}行目: {message}") for message in errors)
+        return
+    result.rows.append(
+        EnrolmentRow(
+            line=line,
+            name=name,
+            email=email,
+            municipality_code=municipality_code,
+            department=cell("所属"),
+            role=role or DEFAULT_ROLE,  # never None here: an unknown role is an error
+        )
+    )

@@ -1,0 +1,73 @@
+"""The organizer's enrolment pages: CSV import and invitation links."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from lms.auth.services import create_invite
+from lms.cohorts.access import get_cohort_for, require_role
+from lms.cohorts.enrolment_csv import parse_enrolment_csv
+from lms.cohorts.forms import EnrolmentUploadForm
+from lms.cohorts.models import ROLE_LABELS, Membership
+from lms.cohorts.services import import_enrolment, municipality_lookup
+from lms.extensions import db
+from lms.spreadsheets import write_csv
+
+bp = Blueprint("cohorts", __name__, template_folder="templates")
+
+
+def _counts(cohort_id: int) -> dict[str, int]:
+    rows = db.session.execute(select(Membership.role, func.count()).where(
+        Membership.cohort_id == cohort_id).group_by(Membership.role)).all()
+    return {ROLE_LABELS[role]: n for role, n in rows}
+
+
+@bp.route("/c/<slug>/enrolment", methods=["GET", "POST"])
+@login_required
+def enrolment(slug: str):
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, "organizer")
+    form = EnrolmentUploadForm()
+    parse = None
+    if form.validate_on_submit():
+        data = form.csv_file.data.read()
+        parse = parse_enrolment_csv(data, municipality_lookup())
+        if parse.ok:
+            invites = import_enrolment(cohort, parse.rows,
+                                       invite_days=current_app.config["INVITE_DAYS"])
+            db.session.commit()
+            flash(f"{len(parse.rows)}人を登録しました（新しいアカウント {len(invites)}件）。"
+                  "招待リンクをダウンロードして、各自治体のメールで送ってください。", "success")
+            return redirect(url_for("cohorts.enrolment", slug=slug))
+    status = 400 if (parse is not None and not parse.ok) or form.errors else 200
+    return render_template("cohorts/enrolment.html", cohort=cohort, form=form, parse=parse,
+                           counts=_counts(cohort.id)), status
+
+
+@bp.post("/c/<slug>/invites.csv")
+@login_required
+def invite_links(slug: str):
+    """Fresh one-time links for everyone in the cohort who has not set a password yet."""
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, "organizer")
+    members = db.session.scalars(
+        select(Membership).where(Membership.cohort_id == cohort.id)
+        .join(Membership.user).order_by(Membership.id)).all()
+    rows = []
+    for m in members:
+        if m.user.password_hash:
+            continue
+        token = create_invite(m.user, days=current_app.config["INVITE_DAYS"])
+        rows.append([m.user.name, m.user.email, m.municipality.name if m.municipality else "",
+                     ROLE_LABELS[m.role], url_for("auth.accept_invite", token=token,
+                                                  _external=True)])
+    db.session.commit()
+    body = write_csv(["氏名", "メールアドレス", "自治体", "役割", "招待リンク"], rows)
+    filename = f"招待リンク_{cohort.slug}.csv"
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=\"invites.csv\"; "
+                               f"filename*=UTF-8''{quote(filename)}"})

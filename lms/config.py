@@ -1,0 +1,60 @@
+"""Configuration read from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot make a safe configuration."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config from environment variables, then apply overrides (tests)."""
+    env = os.environ.get("LMS_ENV", "development")
+    production = env == "production"
+    instance = Path(os.environ.get("LMS_INSTANCE_PATH", ROOT / "instance"))
+    secret = os.environ.get("SECRET_KEY")
+    if production and not secret:
+        raise ConfigError("LMS_ENV=production requires SECRET_KEY to be set")
+    redis_url = os.environ.get("REDIS_URL") or None
+    config = {
+        "LMS_ENV": env,
+        "PRODUCTION": production,
+        "SECRET_KEY": secret or "dev-only-not-secret",
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'lms.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
+        "MAX_UPLOAD_MB": _int("MAX_UPLOAD_MB", 20),
+        "MAX_UPLOAD_FILES": _int("MAX_UPLOAD_FILES", 5),
+        "MAX_CONTENT_LENGTH": (_int("MAX_UPLOAD_MB", 20) * _int("MAX_UPLOAD_FILES", 5) + 5)
+        * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "DEMO_PASSWORD": os.environ.get("LMS_DEMO_PASSWORD", "demo-password"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "INVITE_DAYS": 14,
+        "INSTANCE_DIR": str(instance),
+    }
+    if overrides:
+        config.update(overrides)
+    return config

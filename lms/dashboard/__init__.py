@@ -1,0 +1,1 @@
+"""Pages that gather several domains: my dashboard and the cohort overview."""

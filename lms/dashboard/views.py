@@ -1,0 +1,32 @@
+"""My dashboard and the cohort overview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from lms.cohorts.access import get_cohort_for, is_staff, team_id_for
+from lms.dashboard import services
+from lms.db import utcnow
+from lms.markdown import render_markdown
+
+bp = Blueprint("dashboard", __name__, template_folder="templates")
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    cards = services.dashboard_cards(current_user)
+    return render_template("dashboard/dashboard.html", cards=cards)
+
+
+@bp.get("/c/<slug>/")
+@login_required
+def cohort_overview(slug: str):
+    cohort, membership = get_cohort_for(current_user, slug)
+    sessions = services.sessions_of(cohort.id)
+    return render_template(
+        "dashboard/cohort.html", cohort=cohort, membership=membership,
+        sessions=sessions, next_session=services.next_session(sessions), now=utcnow(),
+        teams=services.teams_with_members(cohort.id), my_team_id=team_id_for(membership),
+        is_staff=is_staff(membership), description_html=render_markdown(cohort.description_md))

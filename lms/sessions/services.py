@@ -1,0 +1,78 @@
+"""Scheduling workshop sessions and the cohort's calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from lms.cohorts.models import Cohort
+from lms.errors import NotFound, ValidationError
+from lms.extensions import db
+from lms.markdown import render_markdown
+from lms.sessions.models import WorkshopSession
+
+
+def get_session(cohort: Cohort, number: int) -> WorkshopSession:
+    ws = db.session.scalar(select(WorkshopSession).where(
+        WorkshopSession.cohort_id == cohort.id, WorkshopSession.number == number))
+    if ws is None:
+        raise NotFound("その回は見つかりません。")
+    return ws
+
+
+def list_sessions(cohort_id: int) -> list[WorkshopSession]:
+    return list(db.session.scalars(select(WorkshopSession).where(
+        WorkshopSession.cohort_id == cohort_id).order_by(WorkshopSession.number)))
+
+
+def local_datetime(day: date, at: time, tz: str) -> datetime:
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz))
+
+
+def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: date,
+                     start: time, end: time, meeting_url: str = "", agenda_md: str = "",
+                     materials_md: str = "", recording_url: str = "",
+                     summary_md: str = "") -> WorkshopSession:
+    """Update a session's schedule and texts; times are wall-clock in the cohort's timezone."""
+    if end <= start:
+        raise ValidationError("終了時刻は開始時刻より後にしてください。")
+    ws.title = title.strip()
+    ws.starts_at = local_datetime(day, start, cohort.timezone)
+    ws.ends_at = local_datetime(day, end, cohort.timezone)
+    ws.meeting_url = meeting_url or ""
+    ws.recording_url = recording_url or ""
+    ws.agenda_md, ws.agenda_html = agenda_md or "", render_markdown(agenda_md)
+    ws.materials_md, ws.materials_html = materials_md or "", render_markdown(materials_md)
+    ws.summary_md, ws.summary_html = summary_md or "", render_markdown(summary_md)
+    db.session.flush()
+    return ws
+
+
+def cohort_calendar(cohort: Cohort, sessions: list[WorkshopSession], base_url: str) -> bytes:
+    """An iCalendar file (Outlook accepts it) with one event per session."""
+    cal = Calendar()
+    cal.add("prodid", "-//jichitai-dx-lms//ja")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", cohort.title)
+    cal.add("x-wr-timezone", cohort.timezone)
+    for ws in sessions:
+        event = Event()
+        event.add("uid", f"cohort-{cohort.id}-session-{ws.number}@lms")
+        event.add("summary", f"{ws.label} {ws.title}（{cohort.title}）")
+        event.add("dtstart", ws.starts_at)
+        event.add("dtend", ws.ends_at)
+        event.add("dtstamp", ws.starts_at)
+        page = f"{base_url.rstrip('/')}/c/{cohort.slug}/sessions/{ws.number}"
+        lines = [f"研修ページ: {page}"]
+        if ws.meeting_url:
+            lines.append(f"オンライン会議: {ws.meeting_url}")
+            event.add("location", ws.meeting_url)
+        event.add("description", "\n".join(lines))
+        event.add("url", page)
+        cal.add_component(event)
+    return cal.to_ical()

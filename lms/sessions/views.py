@@ -1,0 +1,59 @@
+"""Session pages, the trainer's scheduling form and the cohort calendar."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role
+from lms.extensions import db
+from lms.sessions import services
+from lms.sessions.forms import SessionForm
+from lms.timefmt import to_tokyo
+
+bp = Blueprint("sessions", __name__, template_folder="templates")
+
+
+@bp.get("/c/<slug>/sessions/<int:number>")
+@login_required
+def session_page(slug: str, number: int):
+    cohort, membership = get_cohort_for(current_user, slug)
+    ws = services.get_session(cohort, number)
+    return render_template("sessions/session.html", cohort=cohort, ws=ws,
+                           membership=membership, is_staff=is_staff(membership))
+
+
+@bp.route("/c/<slug>/sessions/<int:number>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(slug: str, number: int):
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, *STAFF_ROLES)
+    ws = services.get_session(cohort, number)
+    form = SessionForm()
+    if request.method == "GET":
+        start, end = to_tokyo(ws.starts_at), to_tokyo(ws.ends_at)
+        form.process(data={
+            "title": ws.title, "date": start.date(), "start_time": start.time(),
+            "end_time": end.time(), "meeting_url": ws.meeting_url, "agenda_md": ws.agenda_md,
+            "materials_md": ws.materials_md, "recording_url": ws.recording_url,
+            "summary_md": ws.summary_md})
+    if form.validate_on_submit():
+        services.schedule_session(
+            cohort, ws, title=form.title.data, day=form.date.data, start=form.start_time.data,
+            end=form.end_time.data, meeting_url=form.meeting_url.data,
+            agenda_md=form.agenda_md.data, materials_md=form.materials_md.data,
+            recording_url=form.recording_url.data, summary_md=form.summary_md.data)
+        db.session.commit()
+        flash(f"{ws.label}の予定を保存しました。", "success")
+        return redirect(url_for("sessions.session_page", slug=slug, number=number))
+    status = 400 if form.errors else 200
+    return render_template("sessions/edit.html", cohort=cohort, ws=ws, form=form), status
+
+
+@bp.get("/c/<slug>/calendar.ics")
+@login_required
+def calendar(slug: str):
+    cohort, _membership = get_cohort_for(current_user, slug)
+    body = services.cohort_calendar(cohort, services.list_sessions(cohort.id), request.host_url)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f"attachment; filename=\"{cohort.slug}.ics\""})

@@ -1,0 +1,195 @@
+"""Shared fixtures: app, db, clients, factories, query counting, real services."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from lms.app import create_app
+from lms.extensions import db as _db
+
+REQUIRE_SERVICES = os.environ.get("LMS_REQUIRE_SERVICES") == "1"
+REQUIRE_BROWSER = os.environ.get("LMS_REQUIRE_BROWSER") == "1"
+PASSWORD = "correct-horse-battery"
+
+
+def need_service(reason: str):
+    """Skip a test whose service is missing, but fail when CI requires services."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "WTF_CSRF_ENABLED": False,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(db):
+    from lms.auth.services import hash_password
+    from lms.cohorts.services import ensure_user
+
+    counter = iter(range(1, 10_000))
+    pw_hash = hash_password(PASSWORD)
+
+    def factory(email: str | None = None, name: str = "テスト 利用者", password=True):
+        user = ensure_user(email or f"user{next(counter)}@example.jp", name,
+                           pw_hash if password else None)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def demo(db):
+    """The demo cohort as `lms demo` builds it (sessions 1-2 past, 3 next week)."""
+    from lms.demo import build_demo
+
+    result = build_demo(PASSWORD)
+    db.session.commit()
+    return result.cohort
+
+
+@pytest.fixture
+def make_cohort(db):
+    """An empty cohort from the course template, with its organizer."""
+    from lms.cohorts.services import ensure_user, sync_municipalities
+    from lms.courses import DEFAULT_COURSE_DIR, load_course
+    from lms.courses.instantiate import create_cohort_from_course
+
+    def factory(slug: str = "other-cohort", title: str = "別の研修",
+                starts_on: date = date(2030, 4, 1), organizer_email="org2@example.jp"):
+        sync_municipalities()
+        organizer = ensure_user(organizer_email, "別の主催者")
+        cohort = create_cohort_from_course(load_course(DEFAULT_COURSE_DIR), slug=slug,
+                                           title=title, starts_on=starts_on,
+                                           organizer=organizer)
+        db.session.commit()
+        return cohort
+
+    return factory
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client):
+    def do(email: str, password: str = PASSWORD):
+        response = login(client, email, password)
+        assert response.status_code == 302, f"login failed for {email}"
+        return client
+
+    return do
+
+
+@pytest.fixture
+def token_for(db):
+    from lms.auth.services import create_api_token, get_user_by_email
+
+    def make(email: str) -> dict:
+        token = create_api_token(get_user_by_email(email))
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def count_queries(db):
+    """Context manager collecting the SQL statements run inside it."""
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counter
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        need_service("TEST_DATABASE_URL is not set")
+    try:
+        import psycopg
+    except ImportError:
+        need_service("psycopg is not installed")
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    name = f"lms_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(plain, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        need_service(f"PostgreSQL unavailable: {exc}")
+    head, _, _ = plain.rpartition("/")
+    yield f"postgresql+psycopg://{head.split('://', 1)[1]}/{name}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        need_service("TEST_REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        need_service(f"Redis unavailable: {exc}")
+    return url
