@@ -193,3 +193,100 @@ def redis_url():
     except redis.RedisError as exc:
         need_service(f"Redis unavailable: {exc}")
     return url
+
+
+# --- Real servers in subprocesses (Socket.IO, browser tests) -------------------------------
+
+class LiveServer:
+    """A real `python wsgi.py` process on a free port, with its own database."""
+
+    def __init__(self, env: dict[str, str], port: int, proc):
+        self.env, self.port, self.proc = env, port, proc
+        self.url = f"http://127.0.0.1:{port}"
+
+    def cli(self, *args: str) -> str:
+        """Run `flask --app wsgi ARGS` against this server's database; returns stdout."""
+        import subprocess
+        import sys
+
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
+                                env=self.env, cwd=ROOT_DIR, capture_output=True, text=True,
+                                timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed: {result.stderr}")
+        return result.stdout
+
+    def token(self, *emails: str) -> list[str]:
+        return self.cli("lms", "token", *emails).split()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except Exception:  # noqa: BLE001
+                self.proc.kill()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+ROOT_DIR = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
+
+
+def start_live_server(workdir, *, database_url: str | None = None, seed: bool = True,
+                      extra_env: dict[str, str] | None = None) -> LiveServer:
+    """Migrate (and seed the demo into) a database, then serve it; waits for /healthz."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    workdir = __import__("pathlib").Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_REQUIRE",))}
+    env.update({
+        "LMS_ENV": "development",
+        "LMS_INSTANCE_PATH": str(workdir),
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'live.sqlite3'}",
+        "PORT": str(port),
+        "LMS_DEMO_PASSWORD": PASSWORD,
+        "SECRET_KEY": "live-server-test-key",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.pop("REDIS_URL", None)
+    env.update(extra_env or {})
+    probe = LiveServer(env, port, None)
+    if seed:
+        probe.cli("db", "upgrade")
+        probe.cli("lms", "demo")
+    log = open(workdir / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen([sys.executable, "wsgi.py"], env=env, cwd=ROOT_DIR,
+                            stdout=log, stderr=subprocess.STDOUT)
+    server = LiveServer(env, port, proc)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {(workdir / f'server-{port}.log').read_text()}")
+        try:
+            with urllib.request.urlopen(server.url + "/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError("server did not start within 30 s")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The demo cohort served by a real server process for this test module."""
+    server = start_live_server(tmp_path_factory.mktemp("live"))
+    yield server
+    server.stop()

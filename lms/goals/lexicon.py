@@ -94,7 +94,7 @@ OUT_EFF_WORDS = [
 PEOPLE_WORDS = [
     r"済む", r"済ん", r"済ませ", r"受けられ", r"実感", r"お返し", r"還元", r"取り戻",
     r"(?:でき|出来)るようにな", r"(?:でき|出来)るようになっ", r"と(?:感じ|思|答え|回答)",
-    r"\bso that\b", r"\bable to\b", r"\bfeel\w*", r"\bsatisfied\b",
+    r"\bable to\b", r"\bfeel\w*", r"\bsatisfied\b",
 ]
 PEOPLE_VERBS = {"済む", "感じる", "思う", "答える", "喜ぶ", "暮らす", "楽しむ", "返す", "戻す",
                 "助かる", "届く", "使いこなす", "活躍"}
