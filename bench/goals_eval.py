@@ -51,8 +51,11 @@ def main(argv: list[str]) -> int:
             latencies.append((time.perf_counter() - a) * 1000)
             results.append(res)
 
-    scored = [(r["label"], res.verdict) for r, res in zip(rows, results, strict=True)
-              if r["label"] in SCORED]
+    scored = [
+        (r["label"], res.verdict)
+        for r, res in zip(rows, results, strict=True)
+        if r["label"] in SCORED
+    ]
     acc = sum(g == p for g, p in scored) / len(scored) if scored else 0.0
     print(f"file: {path}  rows: {len(rows)}  scored (means/outcome): {len(scored)}")
     print(f"accuracy: {acc:.3f}")
@@ -63,8 +66,14 @@ def main(argv: list[str]) -> int:
     print("\nconfusion (rows = label, columns = verdict)")
     print(f"{'':>12}" + "".join(f"{p:>10}" for p in preds))
     for lab in labels:
-        counts = [sum(1 for r, res in zip(rows, results, strict=True)
-                      if r["label"] == lab and res.verdict == p) for p in preds]
+        counts = [
+            sum(
+                1
+                for r, res in zip(rows, results, strict=True)
+                if r["label"] == lab and res.verdict == p
+            )
+            for p in preds
+        ]
         print(f"{lab:>12}" + "".join(f"{c:>10}" for c in counts))
 
     print("\nmisjudged (scored rows)")
@@ -75,8 +84,10 @@ def main(argv: list[str]) -> int:
 
     lat = sorted(latencies)
     p99 = lat[min(len(lat) - 1, int(round(0.99 * (len(lat) - 1))))]
-    print(f"\nlatency per goal: p50 {statistics.median(lat):.2f} ms  p99 {p99:.2f} ms"
-          f"  max {lat[-1]:.2f} ms  (n={len(lat)})")
+    print(
+        f"\nlatency per goal: p50 {statistics.median(lat):.2f} ms  p99 {p99:.2f} ms"
+        f"  max {lat[-1]:.2f} ms  (n={len(lat)})"
+    )
     print(f"start-up (import + dictionary load + first call): {startup:.2f} s")
     return 0
 

@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.dashboard.views import bp as dashboard_bp
+    from lms.goals_web.views import bp as goals_bp
     from lms.health import bp as health_bp
     from lms.sessions.views import bp as sessions_bp
     from lms.teams.views import bp as teams_bp
@@ -78,12 +79,14 @@ def _register_blueprints(app: Flask) -> None:
     # Each domain's api.py adds routes to api_bp on import.
     import lms.auth.api  # noqa: F401
     import lms.channels.api  # noqa: F401
+    import lms.goals_web.api  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(teams_bp)
+    app.register_blueprint(goals_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
 

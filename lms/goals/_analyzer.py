@@ -36,7 +36,7 @@ def _sudachi_factory() -> Callable[[], Callable[[str], list[Token]]]:
     mode = SplitMode.C  # long units keep ペーパーレス化 / 電子申請 whole
 
     def make() -> Callable[[str], list[Token]]:
-        tokenizer = dictionary.create(mode)
+        tokenizer = dictionary.tokenizer(mode=mode)
 
         def tokenize(text: str) -> list[Token]:
             out = []
@@ -75,8 +75,15 @@ def _janome_factory() -> Callable[[], Callable[[str], list[Token]]]:
                 top = t.part_of_speech.split(",")[0]
                 conj = "" if t.infl_form == "*" else t.infl_form
                 out.append(
-                    Token(t.surface, t.base_form, t.base_form, _POS_MAP.get(top, top), conj,
-                          start, pos_)
+                    Token(
+                        t.surface,
+                        t.base_form,
+                        t.base_form,
+                        _POS_MAP.get(top, top),
+                        conj,
+                        start,
+                        pos_,
+                    )
                 )
             return out
 

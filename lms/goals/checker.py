@@ -41,6 +41,8 @@ _CUE_RX: dict[str, re.Pattern[str]] = {
     "people": _rx(lx.PEOPLE_WORDS),
     "impact": _rx(lx.IMPACT_WORDS),
     "thing": _rx(lx.THING_WORDS),
+    "avail": _rx(lx.AVAIL_WORDS),
+    "can": _rx(lx.CAN_WORDS),
     "paper": _rx(lx.PAPER_WORDS),
     "metric": _rx(lx.METRIC_WORDS),
 }
@@ -51,9 +53,10 @@ _VERB_KIND = {
     **{v: "people" for v in lx.PEOPLE_VERBS},
 }
 # Cue kinds that can decide a clause, and those that only describe a metric or an object.
-_DECISIVE = {"means", "dec", "inc", "improve", "eff", "people", "impact", "metric"}
+_DECISIVE = {"can", "avail", "means", "dec", "inc", "improve", "eff", "people", "impact", "metric"}
 _OUTCOME_KINDS = {"dec", "inc", "eff", "people", "impact"}
 
+_ELIMINATE = re.compile(_alt(lx.ELIMINATE_WORDS))
 _NEG_AFTER = re.compile(r"^(?:[さしせれわらかけめえ])?(?:ない|ず|ません|なかっ|ぬ)")
 _PURPOSE_RX = re.compile(
     r"(?:ために|ため[、,]|ためには|ため(?=[^\s、,。の]))"  # 〜ために / 〜ため、
@@ -63,14 +66,21 @@ _PURPOSE_RX = re.compile(
     r"|(?:を目的(?:に|と)(?:し(?:て)?)?[、,]?)",
     re.IGNORECASE,
 )
-_EN_PURPOSE_RX = re.compile(r"\b(?:in order to|so that|so as to|to help|"
-                            r"to (?:reduce|cut|shorten|improve|increase|raise|lower|make|enable|"
-                            r"allow|save))\b", re.I)
+_EN_PURPOSE_RX = re.compile(
+    r"\b(?:in order to|so that|so as to|to help|"
+    r"to (?:reduce|cut|shorten|improve|increase|raise|lower|make|enable|"
+    r"allow|save))\b",
+    re.I,
+)
+_BENEF_BEFORE = re.compile(f"(?:{_alt(lx.BENEFICIARY_WORDS, escape=True)}|人|方|皆|みんな)の$")
 _LOCAL_PURPOSE_RX = re.compile(r"ための|に向けた|を目指した|\bfor the purpose of\b")
 _CHAIN_RX = re.compile(r"(?:ことにより|ことによって|により|によって|ことで|の結果)[、,]?")
 _NEGATED_RX = re.compile(r"(?:の)?(?:では|じゃ|で)なく(?:て)?[、,]?|\brather than\b|\binstead of\b")
-_GOAL_MARKER = re.compile(r"目標(?:は|とする|とします|に(?:する|します|置く|掲げ))|ゴールは|目指す姿|"
-                          r"目指します|目指す[。]?$|\bour goal\b|\bthe goal is\b", re.IGNORECASE)
+_GOAL_MARKER = re.compile(
+    r"目標(?:は|とする|とします|に(?:する|します|置く|掲げ))|ゴールは|目指す姿|"
+    r"目指します|目指す[。]?$|\bour goal\b|\bthe goal is\b",
+    re.IGNORECASE,
+)
 _LABEL_PREFIX = re.compile(
     r"^\s*(?:[\[【(]?(?:目標|ゴール|KPI|KGI|成果指標|指標|目的|goal|objective|target)[\]】)]?"
     r"\s*(?:\d+)?\s*[:：=]\s*)",
@@ -113,18 +123,25 @@ _TARGET_RX = re.compile(
 _METRIC_SLOT_RX = re.compile(
     r"(?:[\u4e00-\u9fff々\u30a1-\u30ffーA-Za-z]|待ち|手続き|読み|受け)*"
     r"(?:満足度|理解度|認知度|利用率|割合|件数|人数|者数|回数|時間|日数|期間|(?<![多複少])数(?![値字])|"
-    r"率|手間|負担|コスト)"
+    r"(?<![効能確])率|手間|負担|コスト)"
     r"|\b(?:usage|use|utili[sz]ation|online|satisfaction|waiting|processing)\s+(?:rate|time)\b"
     r"|\bsatisfaction\b|\bwaiting time\b|\bnumber of \w+",
     re.IGNORECASE,
+)
+_DEADLINE_STRIP = re.compile(f"(?:{_DEADLINE_RX.pattern})(?:中|内)?(?:に|で)?\\s*", re.IGNORECASE)
+_PURPOSE_TAIL = re.compile(
+    r"(?:の)?(?:ため(?:に|の|には)?|よう(?:に)?|に向け(?:て|た)?|を目指し(?:て|た)?|べく|を目的(?:に|と)"
+    r"(?:し(?:て)?)?)[、,\s]*$"
 )
 _BENEF_SLOT_RX = re.compile(_alt(lx.BENEFICIARY_WORDS, escape=True), re.IGNORECASE)
 _PLACEHOLDER = {unicodedata.normalize("NFKC", p).lower() for p in lx.PLACEHOLDERS}
 
 # Domains for the rewrite template: resident-facing channels, internal tools, training.
-_DOMAIN_RESIDENT = re.compile(r"申請|手続|窓口|届出|予約|納付|証明|投票|キャッシュレス|オンライン|"
-                              r"マイナ|LINE|アプリ|ホームページ|相談|application|procedure",
-                              re.IGNORECASE)
+_DOMAIN_RESIDENT = re.compile(
+    r"申請|手続|窓口|届出|予約|納付|証明|投票|キャッシュレス|オンライン|"
+    r"マイナ|LINE|アプリ|ホームページ|相談|application|procedure",
+    re.IGNORECASE,
+)
 _DOMAIN_TRAINING = re.compile(r"研修|講習|人材|育成|セミナー|受講|training", re.IGNORECASE)
 
 
@@ -223,8 +240,14 @@ def _find_cues(text: str, tokens: list[Token]) -> list[_Cue]:
             # 待たない・来なくて済む: a negated burden verb is a relief for people.
             nxt = [u.lemma for u in tokens[i + 1 : i + 3]]
             if "ない" in nxt or "ず" in nxt or "ぬ" in nxt:
-                cues.append(_Cue(t.start, tokens[min(i + 2, len(tokens) - 1)].end, "people",
-                                 text[t.start : tokens[min(i + 2, len(tokens) - 1)].end]))
+                cues.append(
+                    _Cue(
+                        t.start,
+                        tokens[min(i + 2, len(tokens) - 1)].end,
+                        "people",
+                        text[t.start : tokens[min(i + 2, len(tokens) - 1)].end],
+                    )
+                )
                 continue
         if kind:
             cues.append(_Cue(t.start, t.end, kind, t.surface))
@@ -236,6 +259,8 @@ def _split_clauses(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]
     """Return (start, end, kind) spans; kind is main, purpose or negated."""
     bounds: list[tuple[int, str, bool]] = []  # (pos, kind of span before, scope is whole prefix)
     for m in _PURPOSE_RX.finditer(text):
+        if _BENEF_BEFORE.search(text[: m.start()]):
+            continue  # 市民のために = for residents (benefactive), not a purpose clause
         if text[m.end() :].strip(" 、,。"):
             bounds.append((m.end(), "purpose", True))
     for m in _LOCAL_PURPOSE_RX.finditer(text):
@@ -250,9 +275,14 @@ def _split_clauses(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]
         prev = tokens[i - 1] if i else None
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         if t.surface in ("、", ",") and prev is not None:
-            if (prev.pos in ("動詞", "助動詞", "形容詞") and prev.conj.startswith("連用")) or (
-                prev.pos == "助詞" and prev.surface in ("て", "で", "ば", "し", "つつ", "ながら")
-            ) or prev.surface in ("とともに", "ともに"):
+            if (
+                (prev.pos in ("動詞", "助動詞", "形容詞") and prev.conj.startswith("連用"))
+                or (
+                    prev.pos == "助詞"
+                    and prev.surface in ("て", "で", "ば", "し", "つつ", "ながら")
+                )
+                or prev.surface in ("とともに", "ともに")
+            ):
                 bounds.append((t.end, "main", False))
         elif t.surface in ("よう", "様") and prev is not None and prev.pos in ("動詞", "助動詞"):
             j = i + 1
@@ -274,7 +304,7 @@ def _split_clauses(text: str, tokens: list[Token]) -> list[tuple[int, int, str]]
     if m and m.start() > 0:  # English states the purpose after the main clause
         bounds.append((m.start(), "main", False))
         bounds.append((len(text), "purpose", False))
-    bounds.sort()
+    bounds.sort(key=lambda b: (b[0], b[1] == "main"))  # at one position purpose wins
     spans: list[list[Any]] = []
     prev_pos = 0
     for pos, kind, whole in bounds:
@@ -299,12 +329,15 @@ def _metric_side(metric: _Cue, cues: list[_Cue]) -> str | None:
         if c.start < metric.start or (c.start == metric.start and c.end < metric.end):
             if c.end <= metric.end and metric.start - c.end <= 40:
                 if best is None or (c.end, c.kind == "supply", c.end - c.start) > (
-                    best.end, best.kind == "supply", best.end - best.start
+                    best.end,
+                    best.kind == "supply",
+                    best.end - best.start,
                 ):
                     best = c
     if best is None:
         w = metric.word
-        if w.endswith(("者数", "人数")) or w in ("満足度",):
+        # People counts and time spent are measured on the beneficiary side by default.
+        if w.endswith(("者数", "人数", "時間", "日数", "期間", "回数")) or w in ("満足度",):
             return "demand"
         return None
     return "supply" if best.kind in ("means", "supply") else "demand"
@@ -330,6 +363,18 @@ def _classify_clause(text: str, cues: list[_Cue]) -> _Clause:
             if negated:
                 return _Clause("unclear", c, None, text, negated_means=True)
             return _Clause("means", c, "活動", text)
+        if c.kind == "can":
+            if any(d.kind == "benef" for d in before):
+                return _Clause("outcome", c, "アウトカム", text)
+            i -= 1
+            continue
+        if c.kind == "avail":
+            # 使えるようにする: a tool made available is a means; people's time made usable is not.
+            if any(d.kind == "thing" for d in before) or not any(
+                d.kind in ("benef", "metric", "demand") for d in before
+            ):
+                return _Clause("means", c, "活動", text)
+            return _Clause("outcome", c, "アウトカム", text)
         if c.kind == "improve":
             rel = [d for d in before if d.kind in ("metric", "demand", "benef", "people")]
             if rel:
@@ -337,18 +382,29 @@ def _classify_clause(text: str, cues: list[_Cue]) -> _Clause:
             return _Clause("means", c, "活動", text)
         if c.kind == "inc":
             # 増やす after a supply metric or a method (オンライン化手続を増やす) counts output.
-            near = [d for d in before if d.kind in ("metric", "means", "supply", "demand",
-                                                     "benef", "people")]
+            near = [
+                d
+                for d in before
+                if d.kind in ("metric", "means", "supply", "demand", "benef", "people")
+            ]
             if near:
                 last = near[-1]
                 side = _metric_side(last, cues) if last.kind == "metric" else None
-                if side == "supply" or (last.kind in ("means", "supply") and side is None
-                                        and c.start - last.end <= 6):
+                if (
+                    side == "supply"
+                    or last.kind == "supply"
+                    or (last.kind == "means" and side is None and c.start - last.end <= 12)
+                ):
                     return _Clause("means", c, "アウトプット", text, "supply")
             return _Clause("outcome", c, "アウトカム", text)
         if c.kind == "dec":
             paper = [d for d in before if d.kind == "paper"]
-            if paper and not (has & {"benef", "demand"}) and c.start - paper[-1].end <= 8:
+            if (
+                paper
+                and not (has & {"benef", "demand"})
+                and c.start - paper[-1].end <= 8
+                and _ELIMINATE.match(c.word)
+            ):
                 return _Clause("means", c, "活動", text)  # 紙をなくす = ペーパーレス化
             return _Clause("outcome", c, "アウトカム", text)
         if c.kind == "impact":
@@ -392,65 +448,80 @@ def extract_slots(text: str) -> dict[str, str | None]:
             break
         metric = metric or w
     benef = _first(_BENEF_SLOT_RX, text)
-    return {"beneficiary": benef, "metric": metric, "target": target, "deadline": deadline,
-            "baseline": baseline}
+    return {
+        "beneficiary": benef,
+        "metric": metric,
+        "target": target,
+        "deadline": deadline,
+        "baseline": baseline,
+    }
 
 
 # ---------------------------------------------------------------- sentence judgement
 
 
-def _phrase(text: str, cue: _Cue | None, width: int = 18) -> str:
+def _phrase(text: str, cue: _Cue | None, width: int = 24) -> str:
     """The user's words around a cue, for quoting in reasons (『電子申請をする』)."""
     if cue is None:
-        return text[:width]
-    start = max(0, cue.start - width)
-    # Start the quote at a natural boundary (after a particle or comma) when one is near.
-    window = text[start : cue.start]
-    cut = max(window.rfind("、"), window.rfind("は"), window.rfind(" "), window.rfind(","))
-    if cut >= 0:
-        start += cut + 1
+        return _strip_deadline(text[:width])
+    start = 0
+    if cue.start > width:
+        # Start the quote after a comma or topic particle near the cue, never inside a word.
+        window = text[cue.start - width : cue.start]
+        cut = max(window.rfind("、"), window.rfind(","), window.rfind("は"), window.rfind(" "))
+        start = cue.start - width + cut + 1 if cut >= 0 else cue.start
     end = cue.end
-    tail = re.match(r"[ぁ-ん]{0,4}", text[end:])
-    if tail and cue.kind in ("means", "thing"):
-        end += len(tail.group(0))
-    quote = _TRAIL.sub("", text[start:end]).strip(" 、,")
-    if cue.kind in ("means", "thing") and not quote.endswith(("る", "う", "す", "む", "く")):
-        rest = re.match(r"^(?:を)?(?:する|します|した|しない|します)", text[end:])
+    if cue.kind in ("means", "thing", "avail"):
+        # Keep the verb ending of the user's predicate: 『電子申請をする』『RPAを導入する』.
+        rest = re.match(
+            r"(?:を)?(?:する|します|した|しない|を行う|を進める)|[ぁ-ん]{0,3}", text[end:]
+        )
         if rest:
-            quote += rest.group(0)
+            end += len(rest.group(0))
+    quote = _strip_deadline(_TRAIL.sub("", text[start:end]).strip(" 、,"))
     return quote or cue.word
 
 
 def _means_object(text: str, cue: _Cue) -> str:
     """Noun phrase the means acts on (「RPAを導入する」→ RPA), else the method noun itself."""
-    before = text[: cue.start]
+    before = _DEADLINE_STRIP.sub("", text[: cue.start])
+    before = re.sub(
+        r"の?(?:約)?\d[\d,.]*\s*(?:%|割|件|人|団体|箇所|か所|業務|手続き?)?", "", before
+    )
     m = re.search(r"([^\s、,。をがはにで]{1,20})を\s*$", before)
     if m:
         return _strip_deadline(m.group(1))
     if cue.word.endswith("化") or cue.kind == "thing":
         m = re.search(r"([^\s、,。をがはにで]{0,12})$", before)
-        return _strip_deadline((m.group(1) if m else "") + cue.word)
-    return _strip_deadline(cue.word)
+        head = _strip_deadline(m.group(1) if m else "")
+        return f"{head}{cue.word}" if cue.kind == "thing" or not head else f"{head}の{cue.word}"
+    return ""
 
 
 def _strip_deadline(s: str) -> str:
-    s = _DEADLINE_RX.sub("", s)
+    s = _DEADLINE_STRIP.sub("", s)
     s = re.sub(r"^(?:の|に|、|,|\s)+", "", s)
     return s.strip() or s
 
 
 def _core(text: str) -> str:
     """The clause without deadline and sentence-final fluff, for the rewrite."""
-    s = _DEADLINE_RX.sub("", text)
+    s = _DEADLINE_STRIP.sub("", text)
+    s = _PURPOSE_TAIL.sub("", s)
     s = re.sub(r"^[\s、,]+", "", s)
     s = _TRAIL.sub("", s).strip(" 、,")
     return s
 
 
 def _means_label(obj: str, cue: _Cue) -> str:
+    """施策 label from the user's words: RPAの導入, 行政手続のオンライン化, 電子申請の導入."""
     w = cue.word
+    if not obj:
+        return w if w.endswith("化") else f"{w}の導入" if cue.kind == "thing" else w
     if obj.endswith(w) or cue.kind == "thing":
         return obj if obj.endswith(("化", "の導入")) else f"{obj}の導入"
+    if w.endswith("化"):
+        return f"{obj}の{w}"
     if re.fullmatch(r"[\u4e00-\u9fff]{2}", w):
         return f"{obj}の{w}"
     return f"{obj}の導入"
@@ -461,23 +532,58 @@ def _judge(sentence: str, multi: bool) -> GoalResult:
     body = _LABEL_PREFIX.sub("", sentence).strip()
     quoted = sentence if len(sentence) <= 30 else sentence[:28] + "…"
     if not body or len(_LETTER.findall(body)) < 2:
-        return GoalResult("unclear", [f"『{quoted}』からは目標として読み取れる言葉が見つかりません。"
-                                      "誰の何がどう変わるかを書いてください。"], None, None, slots,
-                          text=sentence)
+        return GoalResult(
+            "unclear",
+            [
+                f"『{quoted}』からは目標として読み取れる言葉が見つかりません。"
+                "誰の何がどう変わるかを書いてください。"
+            ],
+            None,
+            None,
+            slots,
+            text=sentence,
+        )
     if body.strip(" 。.").lower() in _PLACEHOLDER:
-        return GoalResult("unclear", [f"『{quoted}』はまだ目標が決まっていない書き方です。"
-                                      "住民や職員に起きる変化を目標として書いてください。"],
-                          None, None, slots, text=sentence)
+        return GoalResult(
+            "unclear",
+            [
+                f"『{quoted}』はまだ目標が決まっていない書き方です。"
+                "住民や職員に起きる変化を目標として書いてください。"
+            ],
+            None,
+            None,
+            slots,
+            text=sentence,
+        )
     if _QUESTION.search(body):
-        return GoalResult("unclear", [f"『{quoted}』は問いかけの形です。目標は「〜を〜にする」のように"
-                                      "言い切りで書いてください。"], None, None, slots, text=sentence)
-    if multi and not _GOAL_MARKER.search(body) and re.search(
-        r"(?:た|ていた|ている|であった|である|ところである|いる|ある|多い|少ない|状況だ|状態だ)[。．.]?$",
-        body,
+        return GoalResult(
+            "unclear",
+            [
+                f"『{quoted}』は問いかけの形です。目標は「〜を〜にする」のように"
+                "言い切りで書いてください。"
+            ],
+            None,
+            None,
+            slots,
+            text=sentence,
+        )
+    if (
+        multi
+        and not _GOAL_MARKER.search(body)
+        and re.search(
+            r"(?:た|ていた|ている|であった|である|ところである|いる|ある|多い|少ない|状況だ|状態だ)[。．.]?$",
+            body,
+        )
     ):
         # In a paragraph, sentences describing the present situation are background, not goals.
-        return GoalResult("unclear", [f"『{quoted}』は現状や背景の説明として扱いました。"],
-                          None, None, slots, text=sentence)
+        return GoalResult(
+            "unclear",
+            [f"『{quoted}』は現状や背景の説明として扱いました。"],
+            None,
+            None,
+            slots,
+            text=sentence,
+        )
 
     tokens = tokenize(body)
     spans = _split_clauses(body, tokens)
@@ -487,7 +593,8 @@ def _judge(sentence: str, multi: bool) -> GoalResult:
     negated: list[_Clause] = []
     for a, b, kind in spans:
         seg_cues = [
-            _Cue(c.start - a, c.end - a, c.kind, c.word) for c in all_cues
+            _Cue(c.start - a, c.end - a, c.kind, c.word)
+            for c in all_cues
             if c.start >= a and c.end <= b
         ]
         cl = _classify_clause(body[a:b], seg_cues)
@@ -499,9 +606,13 @@ def _judge(sentence: str, multi: bool) -> GoalResult:
     means = [c for c in clauses if c.verdict == "means"]
     reasons: list[str] = []
     suggestion: str | None = None
-    missing = [name for name, key in (("指標", "metric"), ("目標値", "target"), ("期限", "deadline"))
-               if not slots[key]]
-    deadline = slots["deadline"] or "〔2026年度末〕"
+    missing = [
+        name
+        for name, key in (("指標", "metric"), ("目標値", "target"), ("期限", "deadline"))
+        if not slots[key]
+    ]
+    deadline = re.sub(r"(?:中|内)?\s*(?:まで(?:に)?)?$", "", slots["deadline"] or "")
+    deadline = deadline or "〔2026年度末〕"
     benef = slots["beneficiary"]
 
     if outcomes:
@@ -510,28 +621,40 @@ def _judge(sentence: str, multi: bool) -> GoalResult:
         level = "インパクト" if any(c.level == "インパクト" for c in outcomes) else "アウトカム"
         word = _phrase(gov.text, gov.cue)
         if gov.metric_side == "demand":
-            reasons.append(f"『{word}』は住民・職員の側で測る指標（利用・時間・負担・満足など）なので、"
-                           "成果（アウトカム）の目標です。")
+            reasons.append(
+                f"『{word}』は住民・職員の側で測る指標（利用・時間・負担・満足など）なので、"
+                "成果（アウトカム）の目標です。"
+            )
         elif level == "インパクト":
-            reasons.append(f"『{word}』は住民の暮らしやまちの姿を表すビジョン（インパクト）です。"
-                           "測れる中間目標（アウトカム）も添えると進み具合が分かります。")
+            reasons.append(
+                f"『{word}』は住民の暮らしやまちの姿を表すビジョン（インパクト）です。"
+                "測れる中間目標（アウトカム）も添えると進み具合が分かります。"
+            )
         else:
-            reasons.append(f"『{word}』は住民や職員に起きる変化を表しているので、成果（アウトカム）の"
-                           "目標です。")
+            reasons.append(
+                f"『{word}』は住民や職員に起きる変化を表しているので、成果（アウトカム）の"
+                "目標です。"
+            )
         for m in means:
             if m.cue is not None:
-                reasons.append(f"『{_phrase(m.text, m.cue)}』は手段なので「施策」の欄に書き、目標は"
-                               "変化の側に置きましょう。")
+                reasons.append(
+                    f"『{_phrase(m.text, m.cue)}』は手段なので「施策」の欄に書き、目標は"
+                    "変化の側に置きましょう。"
+                )
         if negated:
             reasons.append("「〜ではなく」の前の部分は目標から外して判定しました。")
         if missing:
-            reasons.append(f"{'・'.join(missing)}が書かれていません。加えるとSMARTな目標になります"
-                           "（例：〔2026年度末〕までに〔現状値〕から〔目標値〕へ）。")
+            reasons.append(
+                f"{'・'.join(missing)}が書かれていません。加えるとSMARTな目標になります"
+                "（例：〔2026年度末〕までに〔現状値〕から〔目標値〕へ）。"
+            )
         if missing or means:
             core = _core(gov.text)
-            parts = [f"指標：{slots['metric'] or '〔指標〕'}",
-                     f"現状値：{slots['baseline'] or '〔現状値〕'}",
-                     f"目標値：{slots['target'] or '〔目標値〕'}"]
+            parts = [
+                f"指標：{slots['metric'] or '〔指標〕'}",
+                f"現状値：{slots['baseline'] or '〔現状値〕'}",
+                f"目標値：{slots['target'] or '〔目標値〕'}",
+            ]
             suggestion = f"{deadline}までに、{core}（{'、'.join(parts)}）"
             if means and means[0].cue is not None:
                 suggestion += f"［施策：{_core(_phrase(means[0].text, means[0].cue))}］"
@@ -546,43 +669,58 @@ def _judge(sentence: str, multi: bool) -> GoalResult:
             reasons.append(
                 f"『{word}』は市役所側の取組量を測るアウトプット指標です。数値や期限があっても、"
                 "手段がどこまで進んだかを示すだけで、住民や職員が良くなったかは分かりません。"
-                "利用率・利用件数・来庁回数・作業時間など、受け手の側の指標を目標にしましょう。")
+                "利用率・利用件数・来庁回数・作業時間など、受け手の側の指標を目標にしましょう。"
+            )
         else:
             level = "アウトプット" if slots["target"] or cue.word in ("完了", "完成") else "活動"
             reasons.append(
                 f"『{word}』は手段（{level}）です。実施した時点で達成されてしまうため、目標には"
-                "住民や職員に起きる変化（時間・手間・回数・満足度など）を書きましょう。")
+                "住民や職員に起きる変化（時間・手間・回数・満足度など）を書きましょう。"
+            )
         purpose_out = [p for p in purposes if p.verdict == "outcome"]
         if purposes:
-            reasons.append("「〜ため」「〜よう」「〜に向けて」の部分は目的なので判定から外しました。"
-                           + ("目的に書かれた変化のほうを目標にしましょう。" if purpose_out else ""))
+            reasons.append(
+                "「〜ため」「〜よう」「〜に向けて」の部分は目的なので判定から外しました。"
+                + ("目的に書かれた変化のほうを目標にしましょう。" if purpose_out else "")
+            )
         obj = _means_object(gov.text, cue) if cue.kind != "metric" else ""
         if cue.kind == "metric" or not obj:
             obj = _core(gov.text)
         label = _means_label(obj, cue) if cue.kind != "metric" else obj
         if purpose_out:
             goal = _core(purpose_out[-1].text)
-            goal = re.sub(r"(?:ため|よう)(?:に|の)?$", "", goal)
-            suggestion = (f"{deadline}までに、{goal}（指標：〔例：時間・件数・割合〕、"
-                          f"現状値：〔現状値〕、目標値：〔目標値〕）［施策：{label}］")
+            suggestion = (
+                f"{deadline}までに、{goal}（指標：{slots['metric'] or '〔例：時間・件数・割合〕'}、"
+                f"現状値：〔現状値〕、目標値：〔目標値〕）［施策：{label}］"
+            )
         elif _DOMAIN_TRAINING.search(gov.text):
-            suggestion = (f"{deadline}までに、研修を受けた{benef or '職員'}のうち〔学んだ手法で業務を"
-                          f"改善した〕人の割合を〔△〕%にする［施策：{label}］")
+            suggestion = (
+                f"{deadline}までに、研修を受けた{benef or '職員'}のうち〔学んだ手法で業務を"
+                f"改善した〕人の割合を〔△〕%にする［施策：{label}］"
+            )
         elif _DOMAIN_RESIDENT.search(gov.text):
-            suggestion = (f"{label}により、{deadline}までに〔対象手続〕の申請にかかる{benef or '住民'}"
-                          f"の手間（来庁回数・待ち時間）を〔△〕割減らす")
+            suggestion = (
+                f"{label}により、{deadline}までに〔対象手続〕の申請にかかる{benef or '住民'}"
+                f"の手間（来庁回数・待ち時間）を〔△〕割減らす"
+            )
         else:
-            suggestion = (f"{label}により、{deadline}までに〔対象業務〕にかかる{benef or '職員'}の"
-                          f"作業時間を〔現状値〕から〔△〕割減らす")
+            suggestion = (
+                f"{label}により、{deadline}までに〔対象業務〕にかかる{benef or '職員'}の"
+                f"作業時間を〔現状値〕から〔△〕割減らす"
+            )
     else:
         verdict = "unclear"
         level = None
         if negated or any(c.negated_means for c in clauses):
-            reasons.append(f"『{quoted}』は「しないこと」だけが書かれていて、目標（何が良くなるか）が"
-                           "読み取れません。")
+            reasons.append(
+                f"『{quoted}』は「しないこと」だけが書かれていて、目標（何が良くなるか）が"
+                "読み取れません。"
+            )
         else:
-            reasons.append(f"『{quoted}』からは、手段（導入・実施など）も成果（削減・向上・短縮など）も"
-                           "読み取れませんでした。誰の何をどう変えるかを書いてください。")
+            reasons.append(
+                f"『{quoted}』からは、手段（導入・実施など）も成果（削減・向上・短縮など）も"
+                "読み取れませんでした。誰の何をどう変えるかを書いてください。"
+            )
     return GoalResult(verdict, reasons, suggestion, level, slots, text=sentence)
 
 
@@ -599,15 +737,19 @@ def check_goal(text: str) -> GoalResult:
     from the deciding sentence (slots missing there are filled from the other sentences).
     """
     norm = normalize(text if isinstance(text, str) else "" if text is None else str(text))
-    if not norm or len(_LETTER.findall(norm)) < 1 and not norm.strip(" 。、.?？!！"):
-        return GoalResult("unclear", ["目標が入力されていません。住民や職員に起きる変化を書いてください。"])
+    if not norm:  # empty or only whitespace/control characters
+        return GoalResult(
+            "unclear", ["目標が入力されていません。住民や職員に起きる変化を書いてください。"]
+        )
     sentences = _split_sentences(norm)
     multi = len(sentences) > 1
     goals = [_judge(s, multi) for s in sentences]
     if multi and all(g.verdict == "unclear" for g in goals):
         goals = [_judge(s, False) for s in sentences]  # all "background": judge them anyway
     if not goals:
-        return GoalResult("unclear", ["目標が入力されていません。住民や職員に起きる変化を書いてください。"])
+        return GoalResult(
+            "unclear", ["目標が入力されていません。住民や職員に起きる変化を書いてください。"]
+        )
     for verdict in ("outcome", "means", "unclear"):
         deciding = [g for g in goals if g.verdict == verdict]
         if deciding:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.db import utcnow
 
 from lms.extensions import db
 
@@ -35,3 +37,44 @@ class WorkshopSession(db.Model):
     @property
     def label(self) -> str:
         return f"第{self.number}回"
+
+
+ATTENDANCE_STATUSES = ("present", "partial", "absent")
+ATTENDANCE_LABELS = {"present": "出席", "partial": "一部", "absent": "欠席"}
+
+
+class Attendance(db.Model):
+    """Whether a person attended a session (by hand or from a meeting tool's report)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id"),
+        CheckConstraint("status IN ('present', 'partial', 'absent')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    minutes: Mapped[int | None]
+    source: Mapped[str] = mapped_column(String(10), default="manual")  # manual | import
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def label(self) -> str:
+        return ATTENDANCE_LABELS[self.status]
+
+
+class CatchupProgress(db.Model):
+    """A catch-up task (by its position in the session's list) a person has ticked off."""
+
+    __tablename__ = "catchup_progress"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", "task_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    task_index: Mapped[int]
+    done_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Homework: assignments per session, drafts, submissions with files, and trainer review."""

@@ -1,0 +1,92 @@
+"""Checking uploads against the limits and types, and keeping them on disk outside static/."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from lms.errors import DomainError
+from lms.homework.filetypes import ALLOWED_LABEL, FileType, detect_type, extension_of, \
+    safe_display_name
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    status = 415
+    code = "unsupported_type"
+
+
+@dataclass
+class Upload:
+    """A file as it arrived: the name the browser sent and a readable, seekable stream."""
+
+    filename: str
+    stream: BinaryIO
+
+
+@dataclass
+class CheckedUpload:
+    upload: Upload
+    file_type: FileType
+    size: int
+    display_name: str
+
+
+def _size(stream: BinaryIO) -> int:
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def check_uploads(uploads: list[Upload], *, max_mb: int, max_files: int) -> list[CheckedUpload]:
+    """Every upload's type and size; raises TooLarge (413) or UnsupportedType (415) first."""
+    uploads = [u for u in uploads if u.filename]
+    if len(uploads) > max_files:
+        raise TooLarge(f"添付できるファイルは{max_files}個までです。")
+    checked = []
+    for upload in uploads:
+        shown = safe_display_name(upload.filename)
+        size = _size(upload.stream)
+        if size > max_mb * 1024 * 1024:
+            raise TooLarge(f"「{shown}」は大きすぎます。1ファイル{max_mb}MBまでです。")
+        file_type = detect_type(upload.filename, upload.stream)
+        if file_type is None:
+            raise UnsupportedType(
+                f"「{shown}」は受け付けられない形式です（拡張子と中身が一致する{ALLOWED_LABEL}のみ）。")
+        if size == 0:
+            raise UnsupportedType(f"「{shown}」は空のファイルです。")
+        display = safe_display_name(upload.filename, extension_of(upload.filename))
+        checked.append(CheckedUpload(upload, file_type, size, display))
+    return checked
+
+
+def store(folder: str, checked: CheckedUpload) -> str:
+    """Write the upload under a new random name in `folder`; returns that name."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16)
+    checked.upload.stream.seek(0)
+    with open(Path(folder) / name, "xb") as out:
+        shutil.copyfileobj(checked.upload.stream, out)
+    return name
+
+
+def remove_stored(folder: str, names: list[str]) -> None:
+    """Delete stored files (after a failed transaction), ignoring those already gone."""
+    for name in names:
+        try:
+            (Path(folder) / name).unlink()
+        except FileNotFoundError:
+            pass
+
+
+def stored_path(folder: str, name: str) -> Path:
+    return Path(folder) / name

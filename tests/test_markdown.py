@@ -1,0 +1,31 @@
+"""render_markdown: the one way user text becomes HTML."""
+
+from lms.markdown import render_markdown
+
+
+def test_markdown_renders_japanese_and_lists():
+    html = render_markdown("## 目標\n- 待ち時間を**半減**する")
+    assert "<h2>目標</h2>" in html
+    assert "<li>待ち時間を<strong>半減</strong>する</li>" in html
+
+
+def test_raw_html_and_scripts_are_removed():
+    html = render_markdown('<script>alert(1)</script><img src=x onerror="alert(1)">本文')
+    assert "<script" not in html and "onerror" not in html and "<img" not in html
+    assert "本文" in html
+
+
+def test_javascript_links_are_neutralised():
+    html = render_markdown("[押して](javascript:alert(1)) [data](data:text/html,x)")
+    assert "javascript:" not in html and "data:text" not in html
+
+
+def test_safe_links_get_rel_noopener():
+    html = render_markdown("[東京都](https://www.metro.tokyo.lg.jp/)")
+    assert 'href="https://www.metro.tokyo.lg.jp/"' in html
+    assert "noopener" in html
+
+
+def test_empty_text():
+    assert render_markdown("") == ""
+    assert render_markdown(None) == ""
