@@ -67,6 +67,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Each domain's api.py adds routes to api_bp on import.
+    import lms.auth.api  # noqa: F401
+    import lms.channels.api  # noqa: F401
+    import lms.homework.api  # noqa: F401
+    import lms.goals_web.api  # noqa: F401
     from lms.api import api_bp
     from lms.auth.views import bp as auth_bp
     from lms.cohorts.views import bp as cohorts_bp
@@ -75,11 +80,6 @@ def _register_blueprints(app: Flask) -> None:
     from lms.health import bp as health_bp
     from lms.sessions.views import bp as sessions_bp
     from lms.teams.views import bp as teams_bp
-
-    # Each domain's api.py adds routes to api_bp on import.
-    import lms.auth.api  # noqa: F401
-    import lms.channels.api  # noqa: F401
-    import lms.goals_web.api  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cohorts_bp)

@@ -131,11 +131,5 @@ def goals_check_command(text: str):
     click.echo(json.dumps(check_goal(text).to_dict(), ensure_ascii=False, indent=2))
 
 
-@lms_cli.command("worker")
-def worker_command():
-    """Send queued work (mail, notices). Nothing is queued yet in this version."""
-    click.echo("送信待ちの処理はありません。")
-
-
 def register_cli(app: Flask) -> None:
     app.cli.add_command(lms_cli)

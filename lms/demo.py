@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.auth.services import hash_password
 from lms.channels.services import ensure_team_rooms
 from lms.cohorts.models import Cohort, Municipality
-from lms.cohorts.services import ensure_user, enrol, sync_municipalities
+from lms.cohorts.services import enrol, ensure_user, sync_municipalities
 from lms.courses import DEFAULT_COURSE_DIR, load_course
 from lms.courses.instantiate import create_cohort_from_course
 from lms.extensions import db

@@ -32,7 +32,8 @@ def identify_caller():
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("認証情報の形式が正しくありません（Bearer トークンを指定してください）。")
+            raise Unauthorized(
+                "認証情報の形式が正しくありません（Bearer トークンを指定してください）。")
         user = user_for_api_token(token.strip())
         if user is None:
             raise Unauthorized("APIトークンが無効です。")
@@ -50,7 +51,8 @@ def identify_caller():
 
 @api_bp.errorhandler(CSRFError)
 def csrf_failed(exc: CSRFError):
-    return json_error(400, "csrf_failed", "CSRFトークンがないか、正しくありません。ページを再読み込みしてください。")
+    return json_error(400, "csrf_failed",
+                      "CSRFトークンがないか、正しくありません。ページを再読み込みしてください。")
 
 
 def caller() -> User:

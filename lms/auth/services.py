@@ -96,12 +96,16 @@ def find_invite(token: str, now: datetime | None = None) -> InviteToken:
     invite = db.session.scalar(select(InviteToken).where(
         InviteToken.token_hash == hash_token(token)))
     if invite is None or invite.used_at is not None or invite.expires_at < now:
-        raise NotFound("このリンクは無効か、期限が切れています。主催者に新しいリンクを依頼してください。")
+        raise NotFound("このリンクは無効か、期限が切れています。"
+                       "主催者に新しいリンクを依頼してください。")
     return invite
 
 
 def accept_invite(token: str, password: str, now: datetime | None = None) -> User:
-    """Set the password through an invitation and spend the link; raises NotFound/ValidationError."""
+    """Set the password through an invitation and spend the link.
+
+    Raises NotFound (bad, used or expired link) or ValidationError (weak password).
+    """
     invite = find_invite(token, now)
     set_password(invite.user, password)
     invite.used_at = now or utcnow()

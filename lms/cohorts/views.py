@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from lms.auth.services import create_invite
 from lms.cohorts.access import get_cohort_for, require_role
@@ -14,6 +23,7 @@ from lms.cohorts.enrolment_csv import parse_enrolment_csv
 from lms.cohorts.forms import EnrolmentUploadForm
 from lms.cohorts.models import ROLE_LABELS, Membership
 from lms.cohorts.services import import_enrolment, municipality_lookup
+from lms.errors import NotFound
 from lms.extensions import db
 from lms.spreadsheets import write_csv
 
@@ -45,7 +55,30 @@ def enrolment(slug: str):
             return redirect(url_for("cohorts.enrolment", slug=slug))
     status = 400 if (parse is not None and not parse.ok) or form.errors else 200
     return render_template("cohorts/enrolment.html", cohort=cohort, form=form, parse=parse,
-                           counts=_counts(cohort.id)), status
+                           counts=_counts(cohort.id), members=_members(cohort.id)), status
+
+
+def _members(cohort_id: int) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).where(Membership.cohort_id == cohort_id)
+        .options(selectinload(Membership.user), selectinload(Membership.municipality))
+        .order_by(Membership.role, Membership.municipality_code, Membership.id)))
+
+
+@bp.post("/c/<slug>/members/<int:membership_id>/link")
+@login_required
+def password_link(slug: str, membership_id: int):
+    """A fresh one-time link for one person (first password or a forgotten one)."""
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, "organizer")
+    target = db.session.get(Membership, membership_id)
+    if target is None or target.cohort_id != cohort.id:
+        raise NotFound("その人はこの研修に登録されていません。")
+    token = create_invite(target.user, days=current_app.config["INVITE_DAYS"])
+    db.session.commit()
+    return render_template("cohorts/password_link.html", cohort=cohort, person=target,
+                           link=url_for("auth.accept_invite", token=token, _external=True),
+                           days=current_app.config["INVITE_DAYS"])
 
 
 @bp.post("/c/<slug>/invites.csv")

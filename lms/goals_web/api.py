@@ -23,6 +23,7 @@ def goals_check():
     if not isinstance(text, str):
         raise BadRequest("text に文字列を指定してください。")
     if len(text) > MAX_GOAL_CHARS:
-        raise ValidationError(f"目標は{MAX_GOAL_CHARS}文字以内にしてください（現在{len(text)}文字）。",
+        raise ValidationError(
+            f"目標は{MAX_GOAL_CHARS}文字以内にしてください（現在{len(text)}文字）。",
                               code="too_long")
     return jsonify(check_goal(text).to_dict())

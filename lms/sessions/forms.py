@@ -15,9 +15,12 @@ def http_url(form, field):
 class SessionForm(FlaskForm):
     title = StringField("タイトル", validators=[DataRequired(REQUIRED), Length(max=200)])
     date = DateField("開催日", validators=[DataRequired("日付を入力してください。")])
-    start_time = TimeField("開始時刻（日本時間）", validators=[DataRequired("時刻を入力してください。")])
-    end_time = TimeField("終了時刻（日本時間）", validators=[DataRequired("時刻を入力してください。")])
-    meeting_url = URLField("オンライン会議のURL", validators=[Optional(), Length(max=500), http_url])
+    start_time = TimeField("開始時刻（日本時間）",
+                           validators=[DataRequired("時刻を入力してください。")])
+    end_time = TimeField("終了時刻（日本時間）",
+                         validators=[DataRequired("時刻を入力してください。")])
+    meeting_url = URLField("オンライン会議のURL",
+                           validators=[Optional(), Length(max=500), http_url])
     agenda_md = TextAreaField("アジェンダ（Markdown）", validators=[Length(max=20000)])
     materials_md = TextAreaField("資料（Markdown：リンクの一覧など）",
                                  validators=[Length(max=20000)])

@@ -84,3 +84,34 @@ def test_participant_cannot_enrol(login_as, demo):
 def test_trainer_cannot_download_invites(login_as, demo):
     assert login_as("trainer1@example.jp").post(
         "/c/tokyo-dx-2021/invites.csv").status_code == 403
+
+
+def test_organizer_issues_a_reset_link_for_a_forgotten_password(login_as, client, db, demo):
+    from lms.cohorts.models import Membership
+
+    target = db.session.scalar(select(Membership).join(Membership.user).where(
+        User.email == "p07@example.jp"))
+    org = login_as("organizer@example.jp")
+    page = org.get("/c/tokyo-dx-2021/enrolment").get_data(as_text=True)
+    assert "p07@example.jp" in page and "設定済み" in page
+    shown = org.post(f"/c/tokyo-dx-2021/members/{target.id}/link").get_data(as_text=True)
+    link = shown[shown.index("/invite/"):].split('"')[0]
+    org.post("/logout")
+    assert client.post(link, data={"password": "brand-new-pass", "confirm": "brand-new-pass"}
+                       ).status_code == 302
+    client.post("/logout")
+    assert client.post("/login", data={"email": "p07@example.jp",
+                                       "password": "brand-new-pass"}).status_code == 302
+
+
+def test_reset_link_refusals(login_as, client, db, demo, make_cohort):
+    from lms.cohorts.models import Membership
+
+    other = make_cohort(slug="osaka-2030")
+    foreign = db.session.scalar(select(Membership).where(Membership.cohort_id == other.id))
+    org = login_as("organizer@example.jp")
+    assert org.post(f"/c/tokyo-dx-2021/members/{foreign.id}/link").status_code == 404
+    org.post("/logout")
+    target = db.session.scalar(select(Membership).where(Membership.cohort_id == demo.id))
+    participant = login_as("p01@example.jp")
+    assert participant.post(f"/c/tokyo-dx-2021/members/{target.id}/link").status_code == 403

@@ -33,7 +33,8 @@ def page_for(browser, live_server):
 
 def test_participant_sees_sessions_and_team_in_japanese(page_for, live_server):
     page = page_for()
-    assert page.get_by_role("heading", name="東京都区市町村向け自治体変革PJ-DX研修2021").is_visible()
+    title = "東京都区市町村向け自治体変革PJ-DX研修2021"
+    assert page.get_by_role("heading", name=title).is_visible()
     assert page.get_by_text("次回の研修").is_visible()
     page.get_by_role("link", name="東京都区市町村向け自治体変革PJ-DX研修2021").click()
     page.wait_for_url("**/c/tokyo-dx-2021/")

@@ -36,8 +36,11 @@ def test_macro_f1_at_least_090(name: str) -> None:
     pairs = [(r["label"], check_goal(r["text"]).verdict) for r in rows if r["label"] in SCORED]
     assert len(pairs) >= 30
     f1 = _macro_f1(pairs)
-    wrong = [(r["id"], r["label"]) for r in rows if r["label"] in SCORED
-             and check_goal(r["text"]).verdict != r["label"]]
+    wrong = [
+        (r["id"], r["label"])
+        for r in rows
+        if r["label"] in SCORED and check_goal(r["text"]).verdict != r["label"]
+    ]
     assert f1 >= 0.90, f"macro-F1 {f1:.3f} on {name}; misjudged {wrong}"
 
 

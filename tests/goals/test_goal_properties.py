@@ -12,12 +12,46 @@ SLOTS = {"beneficiary", "metric", "target", "deadline", "baseline"}
 LEVELS = {None, "活動", "アウトプット", "アウトカム", "インパクト"}
 
 # Japanese-looking fragments so the generator reaches the rules, not only garbage paths.
-FRAGMENTS = st.sampled_from([
-    "電子申請", "を", "導入する", "し、", "窓口の", "待ち時間", "を半減する", "ため", "ように",
-    "ではなく", "市民満足度", "70%", "２０２６年度までに", "。", "\n", "・", "RPA", "オンライン化率",
-    "利用率", "にする", "住民が", "来なくて済む", "🎉", "\x00", "\u200b", "ｵﾝﾗｲﾝ", "Introduce",
-    "reduce waiting time", "?", "目標:", "60分から", "ない", "、", "向け", "を目指し", "\ud800",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "電子申請",
+        "を",
+        "導入する",
+        "し、",
+        "窓口の",
+        "待ち時間",
+        "を半減する",
+        "ため",
+        "ように",
+        "ではなく",
+        "市民満足度",
+        "70%",
+        "２０２６年度までに",
+        "。",
+        "\n",
+        "・",
+        "RPA",
+        "オンライン化率",
+        "利用率",
+        "にする",
+        "住民が",
+        "来なくて済む",
+        "🎉",
+        "\x00",
+        "\u200b",
+        "ｵﾝﾗｲﾝ",
+        "Introduce",
+        "reduce waiting time",
+        "?",
+        "目標:",
+        "60分から",
+        "ない",
+        "、",
+        "向け",
+        "を目指し",
+        "\ud800",
+    ]
+)
 TEXTS = st.one_of(
     st.text(max_size=300),
     st.lists(FRAGMENTS, max_size=25).map("".join),

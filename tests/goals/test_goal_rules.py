@@ -279,6 +279,9 @@ def test_no_flask_import() -> None:
     import subprocess
     import sys
 
-    code = "import sys, lms.goals; lms.goals.check_goal('RPAを導入する'); print('flask' in sys.modules)"
+    code = (
+        "import sys, lms.goals; lms.goals.check_goal('RPAを導入する'); "
+        "print('flask' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -40,7 +40,8 @@ def _upgrade_and_compare(url: str):
         build_demo("pg-or-sqlite-demo")
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Membership)) == 53
-        assert db.session.scalar(select(Cohort.title)) == "東京都区市町村向け自治体変革PJ-DX研修2021"
+        title = db.session.scalar(select(Cohort.title))
+        assert title == "東京都区市町村向け自治体変革PJ-DX研修2021"
         db.session.remove()
         downgrade(revision="base")
         remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
