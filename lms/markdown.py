@@ -14,11 +14,18 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# User text always sits inside a page that has its own <h1> and section <h2>s, so its
+# "# heading" becomes <h3>: the page outline stays in order for screen readers.
+HEADING_BASE = 3
+
+
 def render_markdown(text: str | None) -> str:
     """Render user Markdown to sanitized HTML; raw HTML and javascript: links are removed."""
     if not text:
         return ""
-    html = md.markdown(text, extensions=["extra", "sane_lists", "nl2br"], output_format="html")
+    html = md.markdown(text, extensions=["extra", "sane_lists", "nl2br", "toc"],
+                       extension_configs={"toc": {"baselevel": HEADING_BASE}},
+                       output_format="html")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

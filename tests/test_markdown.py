@@ -4,8 +4,8 @@ from lms.markdown import render_markdown
 
 
 def test_markdown_renders_japanese_and_lists():
-    html = render_markdown("## 目標\n- 待ち時間を**半減**する")
-    assert "<h2>目標</h2>" in html
+    html = render_markdown("# 目標\n- 待ち時間を**半減**する")
+    assert "<h3>目標</h3>" in html  # below the page's own h1/h2
     assert "<li>待ち時間を<strong>半減</strong>する</li>" in html
 
 
