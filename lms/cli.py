@@ -20,6 +20,8 @@ def demo_command():
     """Create the demo cohort tokyo-dx-2021 (does nothing if it exists)."""
     from lms.demo import DEMO_SLUG, build_demo
 
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("本番モード（LMS_ENV=production）ではデモを作成しません。")
     result = build_demo(current_app.config["DEMO_PASSWORD"])
     db.session.commit()
     if result.created:
@@ -113,7 +115,7 @@ def invite_command(email: str):
         sys.exit(1)
     token = create_invite(user, days=current_app.config["INVITE_DAYS"])
     db.session.commit()
-    base = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+    base = current_app.config["PUBLIC_URL"]
     with current_app.test_request_context(base_url=base):
         click.echo(url_for("auth.accept_invite", token=token, _external=True))
 

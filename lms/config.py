@@ -53,6 +53,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "DEMO_PASSWORD": os.environ.get("LMS_DEMO_PASSWORD", "demo-password"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "INVITE_DAYS": 14,
+        # Where people reach this site; used for links printed by the CLI.
+        "PUBLIC_URL": os.environ.get("LMS_PUBLIC_URL", "http://127.0.0.1:5000"),
         "INSTANCE_DIR": str(instance),
     }
     if overrides:

@@ -71,3 +71,17 @@ def test_cohort_create_rejects_bad_date(app, db):
         "lms", "cohort", "create", "--course", "courses/tokyo_dx_2021", "--slug", "x",
         "--title", "x", "--start", "2030/10/04", "--organizer", "boss@example.jp"])
     assert result.exit_code != 0
+
+
+def test_demo_refuses_in_production(app, db):
+    app.config["PRODUCTION"] = True
+    result = app.test_cli_runner().invoke(args=["lms", "demo"])
+    assert result.exit_code != 0
+    assert "本番モード" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Cohort)) == 0
+
+
+def test_invite_link_uses_the_public_url(app, demo):
+    app.config["PUBLIC_URL"] = "https://lms.example.lg.jp"
+    result = app.test_cli_runner().invoke(args=["lms", "invite", "p05@example.jp"])
+    assert result.output.startswith("https://lms.example.lg.jp/invite/")
