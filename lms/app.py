@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask, g, request
@@ -38,10 +39,16 @@ def create_app(config: dict | None = None) -> Flask:
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],
+        # Deployments (or test runs) sharing one Redis keep their Socket.IO traffic apart.
+        channel=app.config.get("SOCKETIO_CHANNEL") or os.environ.get(
+            "SOCKETIO_CHANNEL", "flask-socketio"),
         async_mode="threading",
         cors_allowed_origins=[],
         manage_session=False,
     )
+    from lms.channels.events import ChannelNamespace
+
+    socketio.on_namespace(ChannelNamespace("/"))
 
     _register_blueprints(app)
     register_error_handlers(app)
@@ -70,21 +77,27 @@ def _register_blueprints(app: Flask) -> None:
     # Each domain's api.py adds routes to api_bp on import.
     import lms.auth.api  # noqa: F401
     import lms.channels.api  # noqa: F401
-    import lms.homework.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
+    import lms.homework.api  # noqa: F401
     from lms.api import api_bp
     from lms.auth.views import bp as auth_bp
+    from lms.channels.views import bp as channels_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.dashboard.views import bp as dashboard_bp
     from lms.goals_web.views import bp as goals_bp
     from lms.health import bp as health_bp
+    from lms.homework.views import bp as homework_bp
+    from lms.sessions.attendance_views import bp as attendance_bp
     from lms.sessions.views import bp as sessions_bp
     from lms.teams.views import bp as teams_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(channels_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(homework_bp)
     app.register_blueprint(teams_bp)
     app.register_blueprint(goals_bp)
     app.register_blueprint(health_bp)

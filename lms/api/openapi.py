@@ -74,5 +74,19 @@ def build_openapi() -> dict:
             "/cohorts/{slug}/channels": {"get": _op(
                 "読めるチャンネルの一覧", {"type": "array", "items": channel},
                 errors=(401, 404), params=[_path_param("slug")])},
+            **_homework_paths(),
+            **_channel_paths(),
         },
     }
+
+
+def _homework_paths() -> dict:
+    from lms.homework.openapi import homework_paths
+
+    return homework_paths(_op, _path_param)
+
+
+def _channel_paths() -> dict:
+    from lms.channels.openapi import channel_paths
+
+    return channel_paths(_op, _path_param)

@@ -1,14 +1,25 @@
-"""Creating the cohort's channels and the team rooms."""
+"""Channels and team rooms; posting, editing, reading and searching their messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, selectinload
 
-from lms.channels.models import Channel
-from lms.cohorts.models import Cohort
+from lms.auth.models import User
+from lms.channels.models import Channel, ChannelRead, Mention, Message, Reaction
+from lms.cohorts.access import STAFF_ROLES
+from lms.cohorts.models import Cohort, CohortMunicipality, Membership
+from lms.db import utcnow
+from lms.errors import BadRequest, ValidationError
 from lms.extensions import db
+from lms.markdown import render_markdown
 from lms.teams.models import Team
 
 
@@ -41,3 +52,413 @@ def ensure_team_rooms(cohort: Cohort, teams: Iterable[Team]) -> list[Channel]:
         rooms.append(room)
     db.session.flush()
     return rooms
+
+
+# --- Messages -------------------------------------------------------------------------------
+# Ordering: before a new message is inserted, post_message() bumps channels.last_seq with an
+# UPDATE. That UPDATE takes the channel row's write lock (PostgreSQL: a row lock held until
+# commit; SQLite: the database write lock), so inserts into one channel are serialised and a
+# message's id is allocated only after the previous message of the channel has committed.
+# Ids within a channel therefore become visible in increasing order, and catch-up with
+# `after_id` never skips one. `seq` (1, 2, 3… per channel) lets a client notice a gap.
+
+MAX_BODY_CHARS = 10_000
+MAX_CLIENT_ID_CHARS = 64
+MAX_QUERY_CHARS = 100
+DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+REACTIONS = ("👍", "❤️", "😄", "🎉", "🙏", "👀", "💡")
+MENTION_WINDOW = 40
+
+
+class _AlreadyStored(Exception):
+    def __init__(self, message: Message):
+        self.message = message
+
+
+def normalise_for_search(text: str) -> str:
+    """NFKC and lower case, so 'ＤＸ' finds 'dx' and full-width digits match half-width."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def clean_body(body: object) -> str:
+    """The message text; raises BadRequest (not a string) or ValidationError (empty, long)."""
+    if not isinstance(body, str):
+        raise BadRequest("body に文字列を指定してください。")
+    if not body.strip():
+        raise ValidationError("メッセージが空です。本文を入力してください。", code="empty")
+    if len(body) > MAX_BODY_CHARS:
+        raise ValidationError(
+            f"メッセージは{MAX_BODY_CHARS:,}文字以内にしてください（現在{len(body):,}文字）。",
+            code="too_long")
+    return body.strip("\n\r ")
+
+
+def clean_client_msg_id(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_CLIENT_ID_CHARS:
+        raise BadRequest(f"client_msg_id は{MAX_CLIENT_ID_CHARS}文字以内の文字列にしてください。")
+    return value.strip()
+
+
+def clean_id(value: object, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BadRequest(f"{field} には数値を指定してください。")
+    return value
+
+
+def mention_candidates(channel: Channel) -> list[User]:
+    """The people who may read the channel, i.e. who can be @mentioned in it."""
+    query = (select(User).join(Membership, Membership.user_id == User.id)
+             .where(Membership.cohort_id == channel.cohort_id))
+    if channel.kind == "team":
+        in_team = select(CohortMunicipality.municipality_code).where(
+            CohortMunicipality.cohort_id == channel.cohort_id,
+            CohortMunicipality.team_id == channel.team_id)
+        query = query.where(or_(Membership.role.in_(STAFF_ROLES),
+                                Membership.municipality_code.in_(in_team)))
+    return list(db.session.scalars(query))
+
+
+def find_mentions(body: str, candidates: list[User]) -> list[User]:
+    """People named after '@': the name without spaces (@佐藤健太) or the mail's local part."""
+    keys: dict[str, User] = {}
+    for user in candidates:
+        keys[re.sub(r"\s+", "", normalise_for_search(user.name))] = user
+        keys.setdefault(user.email.split("@", 1)[0].lower(), user)
+    ordered = sorted(keys, key=len, reverse=True)
+    found: dict[int, User] = {}
+    text = normalise_for_search(body)
+    for match in re.finditer(r"@", text):
+        window = re.sub(r"\s+", "", text[match.end():match.end() + MENTION_WINDOW])
+        key = next((k for k in ordered if k and window.startswith(k)), None)
+        if key:
+            found.setdefault(keys[key].id, keys[key])
+    return list(found.values())
+
+
+def _set_body(message: Message, body: str, channel: Channel) -> None:
+    message.body = body
+    message.body_html = render_markdown(body)
+    message.search_text = normalise_for_search(body)
+    people = find_mentions(body, mention_candidates(channel)) if "@" in body or "＠" in body \
+        else []
+    message.mentions = [Mention(user_id=u.id, user=u) for u in people]
+
+
+def _by_client_id(author_id: int, client_msg_id: str) -> Message | None:
+    return db.session.scalar(select(Message).where(Message.author_id == author_id,
+                                                   Message.client_msg_id == client_msg_id))
+
+
+def _same_request(existing: Message, channel: Channel) -> Message:
+    if existing.channel_id != channel.id:
+        raise ValidationError("この client_msg_id は別のチャンネルで使われています。",
+                              code="client_msg_id_reused")
+    return existing
+
+
+def _lock_channel_and_next_seq(channel: Channel, now: datetime) -> int:
+    """Bump the channel's sequence with an UPDATE: the lock that orders inserts (see above)."""
+    return db.session.execute(
+        update(Channel).where(Channel.id == channel.id)
+        .values(last_seq=Channel.last_seq + 1, last_message_at=now)
+        .returning(Channel.last_seq)
+        .execution_options(synchronize_session=False)).scalar_one()
+
+
+def _parent(channel: Channel, parent_id: int | None) -> Message | None:
+    """Replies are one level deep: a reply to a reply joins the thread of its root."""
+    if parent_id is None:
+        return None
+    parent = db.session.get(Message, parent_id)
+    if parent is None or parent.channel_id != channel.id:
+        raise ValidationError("返信先のメッセージがこのチャンネルにありません。", code="bad_parent")
+    return parent.parent if parent.parent_id is not None else parent
+
+
+def post_message(author: User, channel: Channel, body: object, *,
+                 client_msg_id: object = None, parent_id: object = None,
+                 rate_check: Callable[[], None] | None = None) -> tuple[Message, bool]:
+    """Store a message; returns (message, created). A repeated client_msg_id returns the
+    stored message with created=False. Raises BadRequest, ValidationError, RateLimited.
+    The caller has checked that the author may post in the channel."""
+    body = clean_body(body)
+    client_msg_id = clean_client_msg_id(client_msg_id)
+    parent_id = clean_id(parent_id, "parent_id")
+    if client_msg_id and (existing := _by_client_id(author.id, client_msg_id)):
+        return _same_request(existing, channel), False
+    parent = _parent(channel, parent_id)
+    if rate_check:
+        rate_check()
+    try:
+        return _insert_message(author, channel, body, client_msg_id, parent), True
+    except _AlreadyStored as stored:
+        return _same_request(stored.message, channel), False
+
+
+def _insert_message(author: User, channel: Channel, body: str, client_msg_id: str | None,
+                    parent: Message | None) -> Message:
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            seq = _lock_channel_and_next_seq(channel, now)
+            # A concurrent retry may have committed while we waited for the lock.
+            if client_msg_id and (existing := _by_client_id(author.id, client_msg_id)):
+                raise _AlreadyStored(existing)
+            message = Message(channel_id=channel.id, channel=channel, seq=seq,
+                              author_id=author.id, author=author, created_at=now,
+                              client_msg_id=client_msg_id,
+                              parent_id=parent.id if parent else None)
+            _set_body(message, body, channel)
+            message.reactions = []
+            db.session.add(message)
+            db.session.flush()
+    except IntegrityError:
+        existing = _by_client_id(author.id, client_msg_id) if client_msg_id else None
+        if existing is None:
+            raise
+        raise _AlreadyStored(existing) from None
+    return message
+
+
+def edit_message(message: Message, body: object, channel: Channel) -> Message:
+    """Replace the text of one's own message (caller checks authorship)."""
+    body = clean_body(body)
+    if message.deleted or message.hidden:
+        raise ValidationError("削除・非表示にされたメッセージは編集できません。", code="gone")
+    if body != message.body:
+        _set_body(message, body, channel)
+        message.edited_at = utcnow()
+    db.session.flush()
+    return message
+
+
+def delete_message(message: Message) -> Message:
+    """Mark one's own message deleted and forget its text (shown as 「削除されました」)."""
+    if not message.deleted:
+        message.deleted_at = utcnow()
+        message.body = message.body_html = message.search_text = ""
+        message.mentions = []
+    db.session.flush()
+    return message
+
+
+def hide_message(message: Message, staff: User) -> Message:
+    """A trainer or organizer hides a message from participants; its text is kept."""
+    if not message.hidden:
+        message.hidden_at = utcnow()
+        message.hidden_by_id = staff.id
+    db.session.flush()
+    return message
+
+
+def clean_emoji(emoji: object) -> str:
+    if not isinstance(emoji, str):
+        raise BadRequest("emoji に文字列を指定してください。")
+    if emoji not in REACTIONS:
+        raise ValidationError("このリアクションは使えません（使えるもの：" + " ".join(REACTIONS)
+                              + "）。", code="bad_emoji")
+    return emoji
+
+
+def add_reaction(message: Message, user: User, emoji: object) -> Message:
+    emoji = clean_emoji(emoji)
+    if message.deleted or message.hidden:
+        raise ValidationError("削除・非表示にされたメッセージにはリアクションできません。",
+                              code="gone")
+    if not any(r.user_id == user.id and r.emoji == emoji for r in message.reactions):
+        try:
+            with db.session.begin_nested():
+                message.reactions.append(Reaction(user_id=user.id, emoji=emoji))
+                db.session.flush()
+        except IntegrityError:  # the same click arrived twice at once
+            db.session.expire(message, ["reactions"])
+    return message
+
+
+def remove_reaction(message: Message, user: User, emoji: object) -> Message:
+    emoji = clean_emoji(emoji)
+    message.reactions = [r for r in message.reactions
+                         if not (r.user_id == user.id and r.emoji == emoji)]
+    db.session.flush()
+    return message
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+def _eager(query):
+    return query.options(selectinload(Message.author), selectinload(Message.reactions),
+                         selectinload(Message.mentions).selectinload(Mention.user))
+
+
+def clean_limit(value: object) -> int:
+    if value is None or value == "":
+        return DEFAULT_LIMIT
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        raise BadRequest("limit には数値を指定してください。") from None
+    if limit < 1:
+        raise BadRequest("limit には1以上の数値を指定してください。")
+    return min(limit, MAX_LIMIT)
+
+
+def list_messages(channel: Channel, *, after_id: int | None = None,
+                  before_id: int | None = None, limit: int = DEFAULT_LIMIT) -> list[Message]:
+    """A page of the channel, oldest first: after after_id, before before_id, or the newest."""
+    query = select(Message).where(Message.channel_id == channel.id)
+    if after_id is not None:
+        rows = db.session.scalars(_eager(query.where(Message.id > after_id)
+                                         .order_by(Message.id).limit(limit)))
+        return list(rows)
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = list(db.session.scalars(_eager(query.order_by(Message.id.desc()).limit(limit))))
+    return rows[::-1]
+
+
+def thread_messages(root: Message) -> list[Message]:
+    return list(db.session.scalars(_eager(
+        select(Message).where(or_(Message.id == root.id, Message.parent_id == root.id))
+        .order_by(Message.id))))
+
+
+def has_older(channel: Channel, first_id: int) -> bool:
+    return db.session.scalar(select(Message.id).where(
+        Message.channel_id == channel.id, Message.id < first_id).limit(1)) is not None
+
+
+def search_messages(channel_ids: list[int], q: object, limit: int) -> list[Message]:
+    """Messages containing q (a substring, so Japanese words inside sentences match)."""
+    if not isinstance(q, str) or not q.strip():
+        raise ValidationError("検索する言葉を入力してください。", code="empty")
+    if len(q) > MAX_QUERY_CHARS:
+        raise ValidationError(f"検索語は{MAX_QUERY_CHARS}文字以内にしてください。", code="too_long")
+    if not channel_ids:
+        return []
+    needle = normalise_for_search(q.strip())
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(db.session.scalars(_eager(
+        select(Message).where(Message.channel_id.in_(channel_ids),
+                              Message.deleted_at.is_(None), Message.hidden_at.is_(None),
+                              Message.search_text.like(pattern, escape="\\"))
+        .options(selectinload(Message.channel))
+        .order_by(Message.id.desc()).limit(limit))))
+
+
+def last_read_id(user: User, channel: Channel) -> int:
+    return db.session.scalar(select(ChannelRead.last_read_id).where(
+        ChannelRead.channel_id == channel.id, ChannelRead.user_id == user.id)) or 0
+
+
+def mark_read(user: User, channel: Channel, up_to_id: int | None = None) -> int:
+    """Move the read marker forward to up_to_id (default: the newest message); never back."""
+    newest = db.session.scalar(select(func.max(Message.id)).where(
+        Message.channel_id == channel.id)) or 0
+    target = newest if up_to_id is None else min(up_to_id, newest)
+    read = db.session.scalar(select(ChannelRead).where(
+        ChannelRead.channel_id == channel.id, ChannelRead.user_id == user.id))
+    if read is None:
+        try:
+            with db.session.begin_nested():
+                read = ChannelRead(channel_id=channel.id, user_id=user.id, last_read_id=0)
+                db.session.add(read)
+                db.session.flush()
+        except IntegrityError:
+            read = db.session.scalar(select(ChannelRead).where(
+                ChannelRead.channel_id == channel.id, ChannelRead.user_id == user.id))
+    if target > read.last_read_id:
+        read.last_read_id, read.updated_at = target, utcnow()
+    db.session.flush()
+    return read.last_read_id
+
+
+def unread_counts(user: User, channel_ids: list[int]) -> dict[int, int]:
+    """Unread messages by others per channel, in one query whatever the number of channels."""
+    if not channel_ids:
+        return {}
+    read = aliased(ChannelRead)
+    rows = db.session.execute(
+        select(Message.channel_id, func.count(Message.id))
+        .outerjoin(read, (read.channel_id == Message.channel_id) & (read.user_id == user.id))
+        .where(Message.channel_id.in_(channel_ids), Message.author_id != user.id,
+               Message.deleted_at.is_(None), Message.hidden_at.is_(None),
+               Message.id > func.coalesce(read.last_read_id, 0))
+        .group_by(Message.channel_id))
+    counts = dict.fromkeys(channel_ids, 0)
+    counts.update({channel_id: n for channel_id, n in rows})
+    return counts
+
+
+# --- For trainers ---------------------------------------------------------------------------
+
+@dataclass
+class RoomActivity:
+    channel: Channel
+    last_message_at: datetime | None
+    recent: int
+
+    @property
+    def quiet(self) -> bool:
+        return self.recent == 0
+
+
+def team_room_activity(cohort_id: int, now: datetime, days: int = 7) -> list[RoomActivity]:
+    """Every team room with its last activity and messages in the last `days`, quietest first."""
+    rooms = list(db.session.scalars(
+        select(Channel).where(Channel.cohort_id == cohort_id, Channel.kind == "team")
+        .options(selectinload(Channel.team)).order_by(Channel.position, Channel.id)))
+    since = now - timedelta(days=days)
+    recent = dict(db.session.execute(
+        select(Message.channel_id, func.count(Message.id))
+        .where(Message.channel_id.in_([r.id for r in rooms]), Message.created_at >= since,
+               Message.deleted_at.is_(None))
+        .group_by(Message.channel_id)).all()) if rooms else {}
+    activity = [RoomActivity(r, r.last_message_at, recent.get(r.id, 0)) for r in rooms]
+    epoch = datetime.min.replace(tzinfo=now.tzinfo)
+    return sorted(activity, key=lambda a: (a.recent, a.last_message_at or epoch))
+
+
+def post_prompt(staff: User, cohort_id: int, body: object, prompt_id: str) -> list[Message]:
+    """One message in every team room of the cohort; prompt_id makes a resubmission safe.
+    Returns only the messages created now."""
+    body = clean_body(body)
+    prompt_id = clean_client_msg_id(prompt_id) or ""
+    rooms = db.session.scalars(select(Channel).where(
+        Channel.cohort_id == cohort_id, Channel.kind == "team").order_by(Channel.position))
+    created = []
+    for room in rooms:
+        message, new = post_message(staff, room, body,
+                                    client_msg_id=f"{prompt_id[:50]}:{room.id}")
+        if new:
+            created.append(message)
+    return created
+
+
+# --- Serialisation --------------------------------------------------------------------------
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def message_to_dict(message: Message, *, staff_view: bool = False) -> dict:
+    """The CONTRACT message object (plus seq, hidden, reactions, mentions)."""
+    show = not message.deleted and (not message.hidden or staff_view)
+    reactions: dict[str, list[int]] = {}
+    for reaction in message.reactions:
+        reactions.setdefault(reaction.emoji, []).append(reaction.user_id)
+    return {
+        "id": message.id, "channel_id": message.channel_id, "seq": message.seq,
+        "author": {"id": message.author.id, "name": message.author.name},
+        "body": message.body if show else "",
+        "body_html": message.body_html if show else "",
+        "created_at": iso(message.created_at), "edited_at": iso(message.edited_at),
+        "deleted": message.deleted, "hidden": message.hidden,
+        "parent_id": message.parent_id,
+        "reactions": [{"emoji": e, "count": len(ids), "user_ids": ids}
+                      for e, ids in reactions.items()],
+        "mentions": [{"id": m.user_id, "name": m.user.name} for m in message.mentions],
+    }

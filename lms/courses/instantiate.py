@@ -1,4 +1,4 @@
-"""Build a cohort from a course template: sessions, channels, catch-up tasks."""
+"""Build a cohort from a course template: sessions, homework, channels, catch-up tasks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from lms.cohorts.models import Cohort
 from lms.cohorts.services import enrol, new_cohort
 from lms.courses.model import CourseTemplate, SessionTemplate
 from lms.extensions import db
+from lms.homework.services import create_homework_from_template
 from lms.markdown import render_markdown
 from lms.sessions.models import WorkshopSession
 
@@ -33,12 +34,18 @@ def create_cohort_from_course(course: CourseTemplate, *, slug: str, title: str,
         day = starts_on + timedelta(days=st.offset_days)
         start = datetime.combine(day, st.start_time, tzinfo=tz)
         materials = materials_markdown(st)
-        db.session.add(WorkshopSession(
+        ws = WorkshopSession(
             cohort_id=cohort.id, number=st.number, title=st.title, aims=list(st.aims),
             starts_at=start, ends_at=start + timedelta(minutes=st.duration_minutes),
             agenda_md=st.agenda_md, agenda_html=render_markdown(st.agenda_md),
             materials_md=materials, materials_html=render_markdown(materials),
-            catchup_tasks=list(st.catchup_tasks)))
+            catchup_tasks=list(st.catchup_tasks))
+        db.session.add(ws)
+        db.session.flush()
+        # Homework is due on the session's date + due_offset_days at 23:59, Asia/Tokyo
+        # (lms.homework.services.template_due_at); trainers can change it afterwards.
+        for position, hw in enumerate(st.homework):
+            create_homework_from_template(cohort, ws, hw, position)
     if course.sessions:
         last = course.sessions[-1]
         cohort.ends_on = starts_on + timedelta(days=last.offset_days)

@@ -10,10 +10,14 @@ from sqlalchemy.orm import selectinload
 from lms.auth.models import User
 from lms.channels.access import readable_channels
 from lms.channels.models import Channel
+from lms.channels.services import unread_counts
 from lms.cohorts.access import team_id_for
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
 from lms.db import utcnow
 from lms.extensions import db
+from lms.homework import services as homework_services
+from lms.homework.access import owner_key
+from lms.homework.models import Homework, Submission
 from lms.sessions.models import WorkshopSession
 from lms.sessions.services import list_sessions
 from lms.teams.models import Team
@@ -26,6 +30,36 @@ class CohortCard:
     next_session: WorkshopSession | None
     team: Team | None
     channels: list[Channel] = field(default_factory=list)
+    homework: list[HomeworkItem] = field(default_factory=list)
+    unread: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class HomeworkItem:
+    homework: Homework
+    latest: Submission | None
+    days_left: int
+
+
+def homework_items(membership: Membership, team_id: int | None, limit: int = 5
+                   ) -> list[HomeworkItem]:
+    """A participant's homework to act on: returned for revision first, then not yet
+    submitted (upcoming deadlines before overdue ones). Three queries."""
+    if membership.role != "participant":
+        return []
+    all_homework = homework_services.list_homework(membership.cohort_id)
+    owners = {kind: owner_key(kind, membership, team_id)
+              for kind in ("individual", "municipality", "team")}
+    latest = homework_services.latest_by_owner(
+        [h.id for h in all_homework], [o for o in owners.values() if o])
+    items = []
+    for hw in all_homework:
+        sub = latest.get((hw.id, owners[hw.kind]))
+        if (sub is not None and sub.review_status == "revise") or (
+                sub is None and owners[hw.kind] and not homework_services.is_closed(hw)):
+            items.append(HomeworkItem(hw, sub, homework_services.days_left(hw)))
+    items.sort(key=lambda i: (i.latest is None, i.days_left < 0, i.homework.due_at))
+    return items[:limit]
 
 
 def teams_with_members(cohort_id: int) -> list[Team]:
@@ -61,5 +95,8 @@ def dashboard_cards(user: User) -> list[CohortCard]:
             select(WorkshopSession).where(WorkshopSession.cohort_id == m.cohort_id,
                                           WorkshopSession.ends_at >= utcnow())
             .order_by(WorkshopSession.starts_at).limit(1))
-        cards.append(CohortCard(m, m.cohort, upcoming, team, readable_channels(m)))
+        channels = readable_channels(m)
+        cards.append(CohortCard(m, m.cohort, upcoming, team, channels,
+                                homework_items(m, team_id),
+                                unread_counts(user, [c.id for c in channels])))
     return cards

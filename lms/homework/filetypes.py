@@ -94,8 +94,11 @@ def safe_display_name(raw: str, fallback_ext: str = "") -> str:
     if len(name) > 200:
         ext = extension_of(name)
         name = name[: 200 - len(ext) - 1] + "." + ext if ext else name[:200]
-    if not name or name.startswith(".") or extension_of(name) == name.lower():
-        name = f"添付ファイル.{fallback_ext}" if fallback_ext else "添付ファイル"
+    ext = fallback_ext.lower()
+    if not name or name.startswith(".") or (ext and name.lower() in (ext, f".{ext}")):
+        return f"添付ファイル.{ext}" if ext else "添付ファイル"
+    if ext and extension_of(name) != ext:
+        name = f"{name}.{ext}"  # keep the checked extension visible on the saved file
     return name
 
 

@@ -15,13 +15,14 @@ from lms.sessions.models import WorkshopSession
 KINDS = ("individual", "municipality", "team")
 KIND_LABELS = {"individual": "個人", "municipality": "自治体ごと", "team": "チームごと"}
 LATE_POLICIES = ("accept", "close")
-LATE_POLICY_LABELS = {"accept": "締切後も受け付ける（遅延として記録）", "close": "締切後は受け付けない"}
+LATE_POLICY_LABELS = {"accept": "締切後も受け付ける（遅延として記録）",
+                      "close": "締切後は受け付けない"}
 REVIEW_STATUSES = ("ok", "revise")
 REVIEW_LABELS = {"ok": "確認済", "revise": "要修正"}
 
 
 class Homework(db.Model):
-    """One assignment of a session; `kind` says who owns a submission (person, municipality, team)."""
+    """One assignment of a session; its `kind` says who owns a submission."""
 
     __tablename__ = "homework"
     __table_args__ = (

@@ -10,8 +10,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lms.errors import DomainError
-from lms.homework.filetypes import ALLOWED_LABEL, FileType, detect_type, extension_of, \
-    safe_display_name
+from lms.homework.filetypes import (
+    ALLOWED_LABEL,
+    FileType,
+    detect_type,
+    extension_of,
+    safe_display_name,
+)
 
 
 class TooLarge(DomainError):

@@ -8,7 +8,6 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import utcnow
-
 from lms.extensions import db
 
 

@@ -8,6 +8,9 @@ from flask_login import current_user, login_required
 from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role
 from lms.extensions import db
 from lms.sessions import services
+from lms.sessions.attendance import attendance_of
+from lms.sessions.attendance_views import CsrfForm
+from lms.sessions.catchup import needs_catchup, ticked_tasks
 from lms.sessions.forms import SessionForm
 from lms.timefmt import to_tokyo
 
@@ -19,8 +22,12 @@ bp = Blueprint("sessions", __name__, template_folder="templates")
 def session_page(slug: str, number: int):
     cohort, membership = get_cohort_for(current_user, slug)
     ws = services.get_session(cohort, number)
+    mine = attendance_of(ws, current_user.id)
     return render_template("sessions/session.html", cohort=cohort, ws=ws,
-                           membership=membership, is_staff=is_staff(membership))
+                           membership=membership, is_staff=is_staff(membership),
+                           attendance=mine, needs_catchup=needs_catchup(mine),
+                           ticked=ticked_tasks(ws, current_user.id) if mine else set(),
+                           catchup_form=CsrfForm())
 
 
 @bp.route("/c/<slug>/sessions/<int:number>/edit", methods=["GET", "POST"])

@@ -95,3 +95,16 @@ def test_trainer_pages_pass_axe(page_for, live_server):
         page.screenshot(path=str(ARTIFACTS / f"{name}-laptop.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"], path
         assert axe_violations(page, live_server.url) == [], path
+
+
+def test_goal_setting_homework_shows_the_verdict_while_typing(page_for, live_server):
+    page = page_for(email="p05@example.jp")
+    page.goto(live_server.url + "/c/tokyo-dx-2021/homework")
+    page.get_by_role("link", name="チーム憲章と目標の第一案").first.click()
+    box = page.get_by_label("本文（Markdown）")
+    box.fill("RPAを導入する")
+    panel = page.locator(".goal-checker-result")
+    panel.get_by_text("手段（方法）になっています").first.wait_for(timeout=5000)
+    page.screenshot(path=str(ARTIFACTS / "homework-goal-laptop.png"), full_page=True)
+    assert axe_violations(page, live_server.url) == []
+    assert page.errors == []

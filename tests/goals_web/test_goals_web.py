@@ -73,3 +73,25 @@ def test_checker_page(client, demo):
     assert "目標チェッカー" in page
     assert 'data-goal-checker="goal-text"' in page
     assert "js/goal-checker.js" in page
+
+
+def _homework(db, cohort, key):
+    from sqlalchemy import select
+
+    from lms.homework.models import Homework
+
+    return db.session.scalar(select(Homework).where(Homework.cohort_id == cohort.id,
+                                                    Homework.key == key))
+
+
+def test_goal_setting_homework_shows_the_checker_beside_the_draft(login_as, db, demo):
+    goal_hw = _homework(db, demo, "s1_charter")
+    assert goal_hw.goal_setting
+    client = login_as("p01@example.jp")
+    page = client.get(f"/c/tokyo-dx-2021/homework/{goal_hw.id}").get_data(as_text=True)
+    assert 'data-goal-checker="body"' in page
+    assert "js/goal-checker.js" in page
+    other = _homework(db, demo, "s1_hearing")
+    assert not other.goal_setting
+    page = client.get(f"/c/tokyo-dx-2021/homework/{other.id}").get_data(as_text=True)
+    assert "data-goal-checker" not in page

@@ -1,0 +1,125 @@
+"""Socket.IO on the default namespace: join channels, send messages, team-room presence."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import Namespace, emit, join_room, leave_room
+
+from lms.auth.models import User
+from lms.channels import services
+from lms.channels.access import get_channel_for, require_post
+from lms.channels.live import broadcast_new, room_for
+from lms.channels.ratelimit import check_post_rate
+from lms.errors import BadRequest, DomainError
+from lms.extensions import db
+
+
+def _error(code: str, message: str) -> dict:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+class ChannelNamespace(Namespace):
+    """Identity on connect; every join and send re-checked with the HTTP loaders.
+
+    Presence is kept per process (who is connected here); with several processes each one
+    reports its own connections."""
+
+    def __init__(self, namespace: str = "/"):
+        super().__init__(namespace)
+        self._lock = threading.Lock()
+        self._users: dict[str, tuple[int, str]] = {}
+        self._present: dict[int, dict[str, tuple[int, str]]] = {}
+
+    # --- identity -------------------------------------------------------------------------
+    def on_connect(self, auth=None):
+        user = self._identify(auth)
+        if user is None:
+            raise ConnectionRefusedError("ログインするか、APIトークンを指定してください。")
+        with self._lock:
+            self._users[request.sid] = (user.id, user.name)
+
+    @staticmethod
+    def _identify(auth) -> User | None:
+        from lms.auth.services import user_for_api_token
+
+        if isinstance(auth, dict) and auth.get("token"):
+            token = auth["token"]
+            return user_for_api_token(token) if isinstance(token, str) else None
+        if current_user.is_authenticated:
+            return current_user._get_current_object()
+        return None
+
+    def _user(self) -> User | None:
+        entry = self._users.get(request.sid)
+        return db.session.get(User, entry[0]) if entry else None
+
+    def on_disconnect(self, *_reason):
+        with self._lock:
+            self._users.pop(request.sid, None)
+            left = [cid for cid, people in self._present.items()
+                    if people.pop(request.sid, None)]
+        for channel_id in left:
+            self._emit_presence(channel_id)
+
+    # --- events ---------------------------------------------------------------------------
+    def on_join(self, data=None):
+        return self._guarded(self._join, data)
+
+    def on_leave(self, data=None):
+        return self._guarded(self._leave, data)
+
+    def on_send(self, data=None):
+        return self._guarded(self._send, data)
+
+    def _guarded(self, handler, data) -> dict:
+        try:
+            user = self._user()
+            if user is None:
+                return _error("unauthorized", "接続し直してください。")
+            if not isinstance(data, dict):
+                raise BadRequest("オブジェクトを送ってください。")
+            return handler(user, data)
+        except DomainError as exc:
+            db.session.rollback()
+            return _error(exc.code, exc.message)
+
+    def _join(self, user: User, data: dict) -> dict:
+        channel, _membership = get_channel_for(user, data.get("channel_id"))
+        join_room(room_for(channel.id))
+        if channel.kind == "team":
+            with self._lock:
+                self._present.setdefault(channel.id, {})[request.sid] = (user.id, user.name)
+            self._emit_presence(channel.id)
+        return {"ok": True}
+
+    def _leave(self, user: User, data: dict) -> dict:
+        channel_id = data.get("channel_id")
+        if isinstance(channel_id, int):
+            leave_room(room_for(channel_id))
+            with self._lock:
+                was_here = self._present.get(channel_id, {}).pop(request.sid, None)
+            if was_here:
+                self._emit_presence(channel_id)
+        return {"ok": True}
+
+    def _send(self, user: User, data: dict) -> dict:
+        channel, membership = get_channel_for(user, data.get("channel_id"))
+        require_post(membership, channel)
+        message, created = services.post_message(
+            user, channel, data.get("body"), client_msg_id=data.get("client_msg_id"),
+            parent_id=data.get("parent_id"), rate_check=lambda: check_post_rate(user.id))
+        db.session.commit()
+        payload = services.message_to_dict(message)
+        if created:
+            broadcast_new([message])
+        return {"ok": True, "message": payload}
+
+    def _emit_presence(self, channel_id: int) -> None:
+        with self._lock:
+            people = dict(self._present.get(channel_id, {}).values())
+        users = [{"id": uid, "name": name} for uid, name in sorted(people.items())]
+        emit("presence", {"channel_id": channel_id, "users": users},
+             to=room_for(channel_id), namespace=self.namespace)

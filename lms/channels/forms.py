@@ -1,0 +1,31 @@
+"""HTML forms of the channel pages (CSRF and field shape; the rules live in services)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, TextAreaField
+
+from lms.channels.services import REACTIONS
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField("メッセージ（Markdownが使えます）")
+    client_msg_id = HiddenField()
+    parent_id = HiddenField()
+
+
+class EditForm(FlaskForm):
+    body = TextAreaField("メッセージを編集")
+
+
+class ReactionForm(FlaskForm):
+    emoji = SelectField("リアクション", choices=[(e, e) for e in REACTIONS])
+
+
+class PromptForm(FlaskForm):
+    body = TextAreaField("全チームルームへの投げかけ（Markdownが使えます）")
+    prompt_id = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """Delete / hide: only the CSRF token."""

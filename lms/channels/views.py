@@ -1,0 +1,275 @@
+"""Channel pages: list, channel history with live updates, threads, search, trainers' view."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.channels import services
+from lms.channels.access import (
+    get_channel_for,
+    get_message_for,
+    readable_channels,
+    require_author,
+    require_post,
+    require_staff,
+)
+from lms.channels.forms import ActionForm, EditForm, MessageForm, PromptForm
+from lms.channels.live import broadcast_new, broadcast_updated
+from lms.channels.ratelimit import RateLimited, check_post_rate
+from lms.cohorts.access import get_cohort_for, is_staff
+from lms.db import utcnow
+from lms.errors import DomainError, NotFound
+from lms.extensions import db
+
+bp = Blueprint("channels", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def reaction_choices():
+    return {"reactions": services.REACTIONS}
+
+
+@bp.errorhandler(RateLimited)
+def rate_limited(exc: RateLimited):
+    return (render_template("errors/error.html", status=429, message=exc.message), 429,
+            {"Retry-After": str(exc.retry_after)})
+
+
+def _sidebar(membership):
+    channels = readable_channels(membership)
+    return channels, services.unread_counts(current_user, [c.id for c in channels])
+
+
+@bp.get("/c/<slug>/channels")
+@login_required
+def channel_list(slug: str):
+    cohort, membership = get_cohort_for(current_user, slug)
+    channels, unread = _sidebar(membership)
+    return render_template("channels/list.html", cohort=cohort, channels=channels,
+                           unread=unread, is_staff=is_staff(membership))
+
+
+def _channel_page(cohort, channel, membership, form, status=200):
+    before_id = request.args.get("before_id", type=int)
+    read_up_to = services.last_read_id(current_user, channel)
+    if before_id is None and status == 200:
+        # Viewing the newest page reads the channel; committed before loading the page so
+        # the loaded messages are not expired (and re-queried one by one) by the commit.
+        services.mark_read(current_user, channel)
+        db.session.commit()
+    messages = services.list_messages(channel, before_id=before_id)
+    divider = next((m.id for m in messages
+                    if m.id > read_up_to and m.author_id != current_user.id), None)
+    channels, unread = _sidebar(membership)
+    return render_template(
+        "channels/channel.html", cohort=cohort, channel=channel, messages=messages,
+        divider_id=divider, form=form, channels=channels, unread=unread,
+        staff=is_staff(membership), may_post=channel.may_post(membership.role),
+        has_older=bool(messages) and services.has_older(channel, messages[0].id),
+        newest_page=before_id is None, thread=None), status
+
+
+def _new_form() -> MessageForm:
+    form = MessageForm()
+    form.client_msg_id.data = str(uuid.uuid4())
+    return form
+
+
+@bp.get("/c/<slug>/channels/<int:channel_id>")
+@login_required
+def channel_page(slug: str, channel_id: int):
+    cohort, _ = get_cohort_for(current_user, slug)
+    channel, membership = get_channel_for(current_user, channel_id, cohort)
+    return _channel_page(cohort, channel, membership, _new_form())
+
+
+@bp.post("/c/<slug>/channels/<int:channel_id>")
+@login_required
+def post_message(slug: str, channel_id: int):
+    """Posting without JavaScript: a normal form; a resubmitted form stores nothing new."""
+    cohort, _ = get_cohort_for(current_user, slug)
+    channel, membership = get_channel_for(current_user, channel_id, cohort)
+    require_post(membership, channel)
+    form = MessageForm()
+    parent = form.parent_id.data
+    if form.validate_on_submit():
+        try:
+            message, created = services.post_message(
+                current_user, channel, form.body.data or "",
+                client_msg_id=form.client_msg_id.data or None,
+                parent_id=int(parent) if parent and parent.isdigit() else None,
+                rate_check=lambda: check_post_rate(current_user.id))
+        except RateLimited:
+            raise  # handled by rate_limited() with Retry-After
+        except DomainError as exc:
+            db.session.rollback()
+            form.body.errors = [exc.message]
+        else:
+            db.session.commit()
+            if created:
+                broadcast_new([message])
+            if message.parent_id:
+                return redirect(url_for("channels.thread_page", slug=slug,
+                                        channel_id=channel.id, message_id=message.parent_id,
+                                        _anchor=f"m-{message.id}"))
+            return redirect(url_for("channels.channel_page", slug=slug, channel_id=channel.id,
+                                    _anchor=f"m-{message.id}"))
+    if parent and parent.isdigit():
+        return _thread_page(cohort, channel, membership, int(parent), form, 422)
+    return _channel_page(cohort, channel, membership, form, 422)
+
+
+def _thread_page(cohort, channel, membership, message_id, form, status=200):
+    root, root_channel, _ = get_message_for(current_user, message_id)
+    if root_channel.id != channel.id:
+        raise NotFound("メッセージが見つかりません。")
+    if root.parent_id:
+        root = root.parent
+    form.parent_id.data = str(root.id)
+    channels, unread = _sidebar(membership)
+    return render_template(
+        "channels/channel.html", cohort=cohort, channel=channel,
+        messages=services.thread_messages(root), divider_id=None, form=form,
+        channels=channels, unread=unread, staff=is_staff(membership),
+        may_post=channel.may_post(membership.role), has_older=False, newest_page=True,
+        thread=root), status
+
+
+@bp.get("/c/<slug>/channels/<int:channel_id>/threads/<int:message_id>")
+@login_required
+def thread_page(slug: str, channel_id: int, message_id: int):
+    cohort, _ = get_cohort_for(current_user, slug)
+    channel, membership = get_channel_for(current_user, channel_id, cohort)
+    return _thread_page(cohort, channel, membership, message_id, _new_form())
+
+
+def _message_in_cohort(slug: str, message_id: int):
+    cohort, _ = get_cohort_for(current_user, slug)
+    message, channel, membership = get_message_for(current_user, message_id)
+    if channel.cohort_id != cohort.id:
+        raise NotFound("メッセージが見つかりません。")
+    return message, channel, membership
+
+
+def _back(slug, message):
+    if message.parent_id:
+        return redirect(url_for("channels.thread_page", slug=slug, channel_id=message.channel_id,
+                                message_id=message.parent_id, _anchor=f"m-{message.id}"))
+    return redirect(url_for("channels.channel_page", slug=slug, channel_id=message.channel_id,
+                            _anchor=f"m-{message.id}"))
+
+
+@bp.route("/c/<slug>/messages/<int:message_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_message(slug: str, message_id: int):
+    message, channel, _membership = _message_in_cohort(slug, message_id)
+    require_author(current_user, message)
+    form = EditForm()
+    if request.method == "GET":
+        form.body.data = message.body
+    elif form.validate_on_submit():
+        try:
+            services.edit_message(message, form.body.data or "", channel)
+        except DomainError as exc:
+            db.session.rollback()
+            form.body.errors = [exc.message]
+        else:
+            db.session.commit()
+            broadcast_updated(message)
+            flash("メッセージを編集しました。", "success")
+            return _back(slug, message)
+    return render_template("channels/edit.html", slug=slug, channel=channel, message=message,
+                           form=form), 422 if form.body.errors else 200
+
+
+@bp.post("/c/<slug>/messages/<int:message_id>/delete")
+@login_required
+def delete_message(slug: str, message_id: int):
+    message, _channel, _membership = _message_in_cohort(slug, message_id)
+    require_author(current_user, message)
+    if ActionForm().validate_on_submit():
+        services.delete_message(message)
+        db.session.commit()
+        broadcast_updated(message)
+        flash("メッセージを削除しました。", "success")
+    return _back(slug, message)
+
+
+@bp.post("/c/<slug>/messages/<int:message_id>/hide")
+@login_required
+def hide_message(slug: str, message_id: int):
+    message, _channel, membership = _message_in_cohort(slug, message_id)
+    require_staff(membership)
+    if ActionForm().validate_on_submit():
+        services.hide_message(message, current_user)
+        db.session.commit()
+        broadcast_updated(message)
+        flash("メッセージを非表示にしました。", "success")
+    return _back(slug, message)
+
+
+@bp.post("/c/<slug>/messages/<int:message_id>/react")
+@login_required
+def react(slug: str, message_id: int):
+    """Toggle one's reaction (a button per emoji: pressed again, it is taken back)."""
+    message, _channel, _membership = _message_in_cohort(slug, message_id)
+    if ActionForm().validate_on_submit():
+        emoji = request.form.get("emoji", "")
+        mine = any(r.user_id == current_user.id and r.emoji == emoji for r in message.reactions)
+        try:
+            (services.remove_reaction if mine else services.add_reaction)(
+                message, current_user, emoji)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            broadcast_updated(message)
+    return _back(slug, message)
+
+
+@bp.get("/c/<slug>/search")
+@login_required
+def search(slug: str):
+    cohort, membership = get_cohort_for(current_user, slug)
+    q = request.args.get("q", "")
+    results, error = [], None
+    if q:
+        try:
+            results = services.search_messages([c.id for c in readable_channels(membership)],
+                                               q, services.MAX_LIMIT)
+        except DomainError as exc:
+            error = exc.message
+    return render_template("channels/search.html", cohort=cohort, q=q, results=results,
+                           error=error), 422 if error else 200
+
+
+@bp.route("/c/<slug>/team-rooms", methods=["GET", "POST"])
+@login_required
+def team_rooms(slug: str):
+    """Trainers: which team rooms are quiet, and one prompt posted to every room."""
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_staff(membership)
+    form = PromptForm()
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            created = services.post_prompt(current_user, cohort.id, form.body.data or "",
+                                           form.prompt_id.data or str(uuid.uuid4()))
+        except DomainError as exc:
+            db.session.rollback()
+            form.body.errors = [exc.message]
+            status = 422
+        else:
+            db.session.commit()
+            broadcast_new(created)
+            flash(f"{len(created)}のチームルームに投稿しました。", "success")
+            return redirect(url_for("channels.team_rooms", slug=slug))
+    if not form.prompt_id.data:
+        form.prompt_id.data = str(uuid.uuid4())
+    now = utcnow()
+    return render_template("channels/team_rooms.html", cohort=cohort, now=now, form=form,
+                           rooms=services.team_room_activity(cohort.id, now)), status

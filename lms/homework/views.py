@@ -1,0 +1,175 @@
+"""Homework pages: list, the participant's page (draft, submit, history), edit, review, matrix."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role, team_id_for
+from lms.db import utcnow
+from lms.errors import DomainError, NotFound
+from lms.extensions import db
+from lms.homework import progress, services
+from lms.homework.access import get_homework_in_cohort, get_submission_for, owner_key
+from lms.homework.api import submit_from_request
+from lms.homework.filetypes import ALLOWED_LABEL
+from lms.homework.forms import HomeworkForm, ReviewForm, SubmitForm
+from lms.timefmt import TOKYO, to_tokyo
+
+bp = Blueprint("homework", __name__, template_folder="templates")
+
+
+@bp.app_template_global()
+def homework_for_session(ws) -> list:
+    """The session page lists its homework; sessions may not import homework, so the
+    homework domain offers this to templates instead."""
+    return services.list_homework(ws.cohort_id, ws.id)
+
+
+def _owners(membership) -> dict[str, str | None]:
+    team_id = team_id_for(membership)
+    return {kind: owner_key(kind, membership, team_id)
+            for kind in ("individual", "municipality", "team")}
+
+
+@bp.get("/c/<slug>/homework")
+@login_required
+def homework_list(slug: str):
+    cohort, membership = get_cohort_for(current_user, slug)
+    homework = services.list_homework(cohort.id)
+    owners = _owners(membership)
+    latest = services.latest_by_owner([h.id for h in homework],
+                                      [o for o in owners.values() if o])
+    rows = [(hw, latest.get((hw.id, owners[hw.kind])), services.days_left(hw))
+            for hw in homework]
+    return render_template("homework/list.html", cohort=cohort, membership=membership,
+                           rows=rows, is_staff=is_staff(membership), now=utcnow())
+
+
+def _page(cohort, membership, hw, form, status=200):
+    owner = owner_key(hw.kind, membership)
+    draft = services.get_draft(hw, owner) if owner else None
+    if request.method == "GET" and draft is not None:
+        form.body.data = draft.body_md
+    form.client_submission_id.data = str(uuid.uuid4())
+    return render_template(
+        "homework/homework.html", cohort=cohort, membership=membership, hw=hw, form=form,
+        owner=owner, draft=draft, history=services.history(hw, owner) if owner else [],
+        closed=services.is_closed(hw), days_left=services.days_left(hw),
+        is_staff=is_staff(membership), allowed=ALLOWED_LABEL, now=utcnow()), status
+
+
+@bp.get("/c/<slug>/homework/<int:homework_id>")
+@login_required
+def homework_page(slug: str, homework_id: int):
+    cohort, membership = get_cohort_for(current_user, slug)
+    hw = get_homework_in_cohort(cohort, homework_id)
+    return _page(cohort, membership, hw, SubmitForm())
+
+
+@bp.post("/c/<slug>/homework/<int:homework_id>/submit")
+@login_required
+def submit(slug: str, homework_id: int):
+    cohort, membership = get_cohort_for(current_user, slug)
+    hw = get_homework_in_cohort(cohort, homework_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _page(cohort, membership, hw, form, 400)
+    try:
+        submission, created = submit_from_request(hw, membership, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _page(cohort, membership, hw, form, exc.status)
+    if created:
+        flash(f"第{submission.version}版を提出しました。", "success")
+    else:
+        flash("この提出はすでに受け付けています。", "info")
+    return redirect(url_for("homework.homework_page", slug=slug, homework_id=hw.id)
+                    + "#history")
+
+
+@bp.route("/c/<slug>/homework/<int:homework_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, homework_id: int):
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, *STAFF_ROLES)
+    hw = get_homework_in_cohort(cohort, homework_id)
+    form = HomeworkForm()
+    if request.method == "GET":
+        due = to_tokyo(hw.due_at)
+        form.process(data={"title": hw.title, "kind": hw.kind,
+                           "instructions_md": hw.instructions_md, "due_date": due.date(),
+                           "due_time": due.time(), "late_policy": hw.late_policy})
+    if form.validate_on_submit():
+        try:
+            services.update_homework(
+                hw, title=form.title.data, kind=form.kind.data,
+                instructions_md=form.instructions_md.data,
+                due_at=datetime.combine(form.due_date.data, form.due_time.data, tzinfo=TOKYO),
+                late_policy=form.late_policy.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.kind.errors = [*form.kind.errors, exc.message]
+        else:
+            db.session.commit()
+            flash("宿題を保存しました。", "success")
+            return redirect(url_for("homework.homework_page", slug=slug, homework_id=hw.id))
+    status = 400 if form.errors else 200
+    return render_template("homework/edit.html", cohort=cohort, hw=hw, form=form), status
+
+
+@bp.get("/c/<slug>/homework/<int:homework_id>/submissions")
+@login_required
+def review_list(slug: str, homework_id: int):
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, *STAFF_ROLES)
+    hw = get_homework_in_cohort(cohort, homework_id)
+    directory = progress.directory(cohort)
+    latest = services.latest_by_owner([hw.id])
+    owners = sorted({o for p in directory.people if (o := p.owner(hw.kind))})
+    rows = [(o, directory.names.get(o, o), latest.get((hw.id, o))) for o in owners]
+    return render_template("homework/review_list.html", cohort=cohort, hw=hw, rows=rows)
+
+
+@bp.route("/c/<slug>/submissions/<int:submission_id>", methods=["GET", "POST"])
+@login_required
+def submission_page(slug: str, submission_id: int):
+    cohort, _membership = get_cohort_for(current_user, slug)
+    submission, membership = get_submission_for(current_user, submission_id)
+    if submission.homework.cohort_id != cohort.id:
+        raise NotFound("提出物が見つかりません。")
+    staff = is_staff(membership)
+    form = ReviewForm()
+    if request.method == "POST":
+        require_role(membership, *STAFF_ROLES)
+        if form.validate_on_submit():
+            services.review_submission(submission, current_user, status=form.status.data,
+                                       feedback=form.feedback.data)
+            db.session.commit()
+            flash("講評を保存しました。", "success")
+            return redirect(url_for("homework.submission_page", slug=slug,
+                                    submission_id=submission.id))
+    elif submission.review_status:
+        form.process(data={"status": submission.review_status,
+                           "feedback": submission.feedback_md})
+    versions = services.history(submission.homework, submission.owner_key)
+    owner_name = progress.directory(cohort).names.get(submission.owner_key, "") if staff else ""
+    return render_template("homework/submission.html", cohort=cohort, sub=submission,
+                           hw=submission.homework, form=form, is_staff=staff,
+                           versions=versions, owner_name=owner_name), \
+        400 if form.errors else 200
+
+
+@bp.get("/c/<slug>/homework/matrix")
+@login_required
+def matrix(slug: str):
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, *STAFF_ROLES)
+    by = request.args.get("by", "person")
+    return render_template("homework/matrix.html", cohort=cohort,
+                           matrix=progress.status_matrix(cohort, by),
+                           groupings=progress.GROUPINGS, labels=progress.STATUS_LABELS)

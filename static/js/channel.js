@@ -1,0 +1,313 @@
+// Live channel page: Socket.IO delivery, catch-up after reconnect, sending with retries.
+// No inline scripts: the page's CSP allows only files from this server.
+(function () {
+  "use strict";
+  var root = document.getElementById("channel");
+  if (!root || typeof io === "undefined" || root.dataset.live !== "1") { return; }
+
+  var channelId = Number(root.dataset.channelId);
+  var me = Number(root.dataset.userId);
+  var slug = root.dataset.slug;
+  var staff = root.dataset.staff === "1";
+  var threadId = root.dataset.threadId ? Number(root.dataset.threadId) : null;
+  var list = document.getElementById("messages");
+  var statusEl = document.getElementById("conn-status");
+  var presenceEl = document.getElementById("presence");
+  var announcer = document.getElementById("live-announcer");
+  var form = document.getElementById("message-form");
+  var errorEl = document.getElementById("send-error");
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var REACTIONS = ["👍", "❤️", "😄", "🎉", "🙏", "👀", "💡"];
+  var base = "/c/" + encodeURIComponent(slug);
+
+  var lastId = 0;
+  var lastSeq = 0;
+  Array.prototype.forEach.call(list.querySelectorAll("li.message"), function (li) {
+    lastId = Math.max(lastId, Number(li.dataset.id));
+    lastSeq = Math.max(lastSeq, Number(li.dataset.seq) || 0);
+  });
+
+  function setStatus(text, offline) {
+    statusEl.textContent = text;
+    statusEl.classList.toggle("is-offline", !!offline);
+  }
+
+  function belongsHere(m) {
+    if (m.channel_id !== channelId) { return false; }
+    return threadId === null || m.id === threadId || m.parent_id === threadId;
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function postForm(action, confirmText, fields, label, cls) {
+    var f = el("form");
+    f.method = "post";
+    f.action = action;
+    f.className = "d-inline";
+    if (confirmText) { f.setAttribute("data-confirm", confirmText); }
+    var fieldsAll = [["csrf_token", csrf]].concat(fields || []);
+    fieldsAll.forEach(function (pair) {
+      var input = el("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      f.appendChild(input);
+    });
+    var b = el("button", cls || "btn btn-sm btn-link", label);
+    b.type = "submit";
+    f.appendChild(b);
+    return { form: f, button: b };
+  }
+
+  function formatTime(iso) {
+    var d = new Date(iso);
+    var days = "日月火水木金土";
+    var opts = { timeZone: "Asia/Tokyo" };
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("ja-JP", Object.assign(opts, {
+        year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit",
+        weekday: "short", hour12: false
+      })).formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+      return parts.year + "年" + parts.month + "月" + parts.day + "日(" + parts.weekday + ") " +
+        parts.hour + ":" + parts.minute;
+    } catch (e) {
+      return d.toLocaleString("ja-JP") + " " + days.charAt(d.getDay());
+    }
+  }
+
+  function render(m) {
+    var mentioned = (m.mentions || []).some(function (x) { return x.id === me; });
+    var li = el("li", "message" + (m.parent_id ? " is-reply" : "") + (mentioned ? " is-mention" : ""));
+    li.id = "m-" + m.id;
+    li.dataset.id = m.id;
+    li.dataset.seq = m.seq || "";
+    var meta = el("div", "message-meta");
+    meta.appendChild(el("strong", "message-author", m.author.name));
+    var time = el("time", null, formatTime(m.created_at));
+    time.setAttribute("datetime", m.created_at);
+    meta.appendChild(time);
+    if (m.edited_at && !m.deleted) { meta.appendChild(el("span", "message-flag", "（編集済み）")); }
+    if (m.parent_id && threadId === null) {
+      var a = el("a", "message-flag", "スレッドへの返信");
+      a.href = base + "/channels/" + channelId + "/threads/" + m.parent_id + "#m-" + m.id;
+      meta.appendChild(a);
+    }
+    if (mentioned) { meta.appendChild(el("span", "mention-badge", "あなたへのメンション")); }
+    li.appendChild(meta);
+    if (m.deleted) {
+      li.appendChild(el("p", "message-gone", "（このメッセージは削除されました）"));
+      return li;
+    }
+    if (m.hidden) {
+      li.appendChild(el("p", "message-gone", "（このメッセージは講師・主催者により非表示にされました）"));
+      return li;
+    }
+    var body = el("div", "md-body message-body");
+    body.innerHTML = m.body_html; // sanitised on the server by render_markdown (nh3)
+    li.appendChild(body);
+    var actions = el("div", "message-actions");
+    var counts = {};
+    (m.reactions || []).forEach(function (r) { counts[r.emoji] = r.user_ids; });
+    REACTIONS.forEach(function (emoji, i) {
+      var who = counts[emoji] || [];
+      if (!who.length && i >= 3) { return; }
+      var mine = who.indexOf(me) !== -1;
+      var r = postForm(base + "/messages/" + m.id + "/react", null, [["emoji", emoji]],
+        emoji + " " + (who.length || ""), "btn btn-sm btn-reaction");
+      r.button.setAttribute("aria-pressed", mine ? "true" : "false");
+      r.button.setAttribute("aria-label", emoji + " リアクション " + who.length + "件" +
+        (mine ? "（押しています。もう一度押すと取り消し）" : ""));
+      actions.appendChild(r.form);
+    });
+    if (!m.parent_id && threadId === null) {
+      var reply = el("a", "btn btn-sm btn-link", "返信");
+      reply.href = base + "/channels/" + channelId + "/threads/" + m.id;
+      actions.appendChild(reply);
+    }
+    if (m.author.id === me) {
+      var edit = el("a", "btn btn-sm btn-link", "編集");
+      edit.href = base + "/messages/" + m.id + "/edit";
+      actions.appendChild(edit);
+      actions.appendChild(postForm(base + "/messages/" + m.id + "/delete",
+        "このメッセージを削除しますか？", [], "削除").form);
+    }
+    if (staff) {
+      actions.appendChild(postForm(base + "/messages/" + m.id + "/hide",
+        "このメッセージを受講者から非表示にしますか？", [], "非表示にする").form);
+    }
+    li.appendChild(actions);
+    return li;
+  }
+
+  function announce(m) {
+    if (m.author.id === me) { return; }
+    var text = m.author.name + "さん：" + (m.body || "").slice(0, 80);
+    var p = el("p", null, text);
+    announcer.appendChild(p);
+    while (announcer.childNodes.length > 5) { announcer.removeChild(announcer.firstChild); }
+  }
+
+  // Insert in id order; a message already on the page is replaced, never duplicated.
+  function upsert(m, live) {
+    if (!belongsHere(m)) { return; }
+    var empty = document.getElementById("no-messages");
+    if (empty) { empty.remove(); }
+    var existing = document.getElementById("m-" + m.id);
+    var node = render(m);
+    if (existing) {
+      existing.replaceWith(node);
+      return;
+    }
+    var after = null;
+    Array.prototype.some.call(list.querySelectorAll("li.message"), function (li) {
+      if (Number(li.dataset.id) > m.id) { after = li; return true; }
+      return false;
+    });
+    list.insertBefore(node, after);
+    if (m.id > lastId) { lastId = m.id; }
+    if (live) { announce(m); }
+    scheduleRead();
+  }
+
+  var catchingUp = false;
+  function catchUp() {
+    if (catchingUp) { return; }
+    catchingUp = true;
+    fetch("/api/v1/channels/" + channelId + "/messages?limit=100&after_id=" + lastId,
+      { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (messages) {
+        catchingUp = false;
+        messages.forEach(function (m) {
+          if (m.seq) { lastSeq = Math.max(lastSeq, m.seq); }
+          upsert(m, true);
+        });
+        if (messages.length === 100) { catchUp(); }
+      })
+      .catch(function () { catchingUp = false; });
+  }
+
+  var readTimer = null;
+  function scheduleRead() {
+    if (readTimer || document.visibilityState === "hidden") { return; }
+    readTimer = setTimeout(function () {
+      readTimer = null;
+      fetch("/api/v1/channels/" + channelId + "/read", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ last_read_id: lastId })
+      }).catch(function () { /* the next visit marks it read */ });
+    }, 1500);
+  }
+
+  var socket = io({ transports: ["websocket", "polling"] });
+  socket.on("connect", function () {
+    socket.emit("join", { channel_id: channelId }, function (ack) {
+      if (ack && ack.ok) {
+        setStatus("接続中：新しいメッセージは自動で表示されます。", false);
+        catchUp();
+      } else {
+        setStatus("このチャンネルに参加できませんでした：" + ((ack && ack.error && ack.error.message) || ""), true);
+      }
+    });
+  });
+  socket.on("disconnect", function () {
+    setStatus("接続が切れています。自動で再接続します（その間の投稿は再接続後に表示されます）。", true);
+  });
+  socket.on("message", function (m) {
+    if (m.channel_id !== channelId) { return; }
+    // A gap in the per-channel sequence means we missed something: fetch it.
+    if (m.seq && lastSeq && m.seq > lastSeq + 1) { catchUp(); }
+    if (m.seq) { lastSeq = Math.max(lastSeq, m.seq); }
+    upsert(m, true);
+  });
+  socket.on("message_updated", function (m) {
+    if (document.getElementById("m-" + m.id)) { upsert(m, false); }
+  });
+  socket.on("presence", function (p) {
+    if (!presenceEl || p.channel_id !== channelId) { return; }
+    presenceEl.hidden = false;
+    presenceEl.textContent = "いまこのルームにいる人（" + p.users.length + "人）：" +
+      p.users.map(function (u) { return u.name; }).join("、");
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { catchUp(); scheduleRead(); }
+  });
+  setInterval(function () { if (socket.connected) { catchUp(); } }, 60000);
+
+  // --- sending ---------------------------------------------------------------------------
+  function newId() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  if (!form) { return; }
+  var textarea = form.querySelector("textarea");
+  var button = form.querySelector("button[type=submit]");
+  var parentInput = form.querySelector("input[name=parent_id]");
+  var pending = null; // {body, id}: a retry reuses the same client_msg_id
+
+  function showError(text) {
+    errorEl.textContent = text ? "エラー：" + text : "";
+    textarea.setAttribute("aria-invalid", text ? "true" : "false");
+  }
+
+  function done(message) {
+    pending = null;
+    textarea.value = "";
+    button.disabled = false;
+    showError("");
+    upsert(message, false);
+    textarea.focus();
+  }
+
+  function failed(error) {
+    button.disabled = false;
+    showError(error.message || "送信できませんでした。もう一度送ってください。");
+  }
+
+  function sendOverHttp(payload) {
+    fetch("/api/v1/channels/" + channelId + "/messages", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(payload)
+    }).then(function (r) {
+      return r.json().then(function (data) {
+        if (r.ok) { done(data); } else { failed(data.error || {}); }
+      });
+    }).catch(function () {
+      failed({ message: "サーバーに届きませんでした。通信を確認して、もう一度送ってください（二重に投稿されることはありません）。" });
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = textarea.value;
+    if (!body.trim()) { showError("メッセージが空です。本文を入力してください。"); textarea.focus(); return; }
+    if (!pending || pending.body !== body) { pending = { body: body, id: newId() }; }
+    var payload = {
+      channel_id: channelId, body: body, client_msg_id: pending.id,
+      parent_id: parentInput && parentInput.value ? Number(parentInput.value) : null
+    };
+    button.disabled = true;
+    if (!socket.connected) { sendOverHttp(payload); return; }
+    socket.timeout(5000).emit("send", payload, function (err, ack) {
+      if (err) { sendOverHttp(payload); return; } // same client_msg_id: never stored twice
+      if (ack && ack.ok) { done(ack.message); } else { failed((ack && ack.error) || {}); }
+    });
+  });
+  textarea.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+})();

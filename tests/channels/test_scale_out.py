@@ -1,0 +1,193 @@
+"""Two server processes sharing Socket.IO rooms through Redis, and a Redis outage mid-stream."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+import urllib.request
+import uuid
+
+import pytest
+import socketio
+
+from tests.conftest import free_port, start_live_server
+
+pytestmark = pytest.mark.redis
+SLUG = "tokyo-dx-2021"
+
+
+def api(url, token, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url + "/api/v1" + path, data=data,
+                                 headers={"Authorization": f"Bearer {token}",
+                                          "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+
+
+class Reader:
+    """A client as channel.js behaves: live messages, gap detection by seq, catch-up."""
+
+    def __init__(self, url, token, channel_id):
+        self.url, self.token, self.channel_id = url, token, channel_id
+        self.ids: list[int] = []
+        self.last_id = self.last_seq = 0
+        self.lock = threading.Lock()
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2)
+        self.sio.on("message", self.on_message)
+        self.sio.on("connect", lambda: self.sio.emit("join", {"channel_id": channel_id}))
+        self.sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
+        time.sleep(0.2)
+
+    def _add(self, message):
+        with self.lock:
+            if message["id"] in self.ids:
+                return
+            self.ids.append(message["id"])
+            self.last_id = max(self.last_id, message["id"])
+            self.last_seq = max(self.last_seq, message["seq"])
+
+    def on_message(self, message):
+        if message["channel_id"] != self.channel_id:
+            return
+        if self.last_seq and message["seq"] > self.last_seq + 1:
+            self.catch_up()
+        self._add(message)
+
+    def catch_up(self):
+        while True:
+            page = api(self.url, self.token,
+                       f"/channels/{self.channel_id}/messages?limit=100&after_id={self.last_id}")
+            for message in page:
+                self._add(message)
+            if len(page) < 100:
+                return
+
+    def close(self):
+        threading.Thread(target=self.sio.disconnect, daemon=True).start()
+
+
+@pytest.fixture
+def two_servers(tmp_path, request):
+    """Two processes on one shared SQLite database and one Redis (given by the test)."""
+    started = []
+
+    def start(redis_url, channel):
+        db_url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        env = {"REDIS_URL": redis_url, "SOCKETIO_CHANNEL": channel}
+        a = start_live_server(tmp_path / "a", database_url=db_url, extra_env=env)
+        started.append(a)
+        b = start_live_server(tmp_path / "b", database_url=db_url, seed=False, extra_env=env)
+        started.append(b)
+        return a, b
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def _cohort_channel(server, token, name="DXの悩みごと"):
+    return next(c["id"] for c in api(server.url, token, f"/cohorts/{SLUG}/channels")
+                if c["name"] == name)
+
+
+def test_two_processes_deliver_to_each_others_clients(redis_url, two_servers):
+    a, b = two_servers(redis_url, f"lms-test-{uuid.uuid4().hex}")
+    ta, tb = a.token("p01@example.jp", "p03@example.jp")
+    channel = _cohort_channel(a, ta)
+    on_a, on_b = Reader(a.url, ta, channel), Reader(b.url, tb, channel)
+    try:
+        sent_a = on_a.sio.call("send", {"channel_id": channel, "body": "Aから",
+                                        "client_msg_id": str(uuid.uuid4())}, timeout=5)
+        sent_b = on_b.sio.call("send", {"channel_id": channel, "body": "Bから",
+                                        "client_msg_id": str(uuid.uuid4())}, timeout=5)
+        ids = {sent_a["message"]["id"], sent_b["message"]["id"]}
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not (ids <= set(on_a.ids)
+                                                   and ids <= set(on_b.ids)):
+            time.sleep(0.05)
+        assert ids <= set(on_a.ids) and ids <= set(on_b.ids)
+    finally:
+        on_a.close()
+        on_b.close()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of our own on a free port, which the test may stop and restart."""
+    port = free_port()
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+           "--appendonly", "no", "--dir", str(tmp_path)]
+
+    class Private:
+        url = f"redis://127.0.0.1:{port}/0"
+        proc = None
+
+        def start(self):
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+            import redis
+
+            for _ in range(50):
+                try:
+                    redis.Redis.from_url(self.url).ping()
+                    return
+                except redis.RedisError:
+                    time.sleep(0.1)
+            raise RuntimeError("private redis-server did not start")
+
+        def stop(self):
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    try:
+        server = Private()
+        server.start()
+    except (OSError, RuntimeError) as exc:
+        from tests.conftest import need_service
+
+        need_service(f"redis-server unavailable: {exc}")
+    yield server
+    if server.proc.poll() is None:
+        server.stop()
+
+
+def test_after_a_redis_outage_every_client_converges_on_the_stored_history(
+        private_redis, two_servers):
+    a, b = two_servers(private_redis.url, "lms-outage")
+    senders = a.token(*[f"p{n:02d}@example.jp" for n in range(1, 11)])
+    channel = _cohort_channel(a, senders[0])
+    readers = [Reader(server.url, token, channel) for server, token in
+               ((a, senders[0]), (b, senders[1]), (a, senders[2]), (b, senders[3]))]
+    stored: list[int] = []
+
+    def stream():
+        for i in range(90):  # ~6 s at 15 per second, alternating between the processes
+            server = (a, b)[i % 2]
+            m = api(server.url, senders[i % 10], f"/channels/{channel}/messages",
+                    {"body": f"停電中も保存 {i}", "client_msg_id": str(uuid.uuid4())})
+            stored.append(m["id"])
+            time.sleep(1 / 15)
+
+    sender = threading.Thread(target=stream)
+    sender.start()
+    time.sleep(1.5)
+    private_redis.stop()  # live delivery across (and within) processes stops...
+    time.sleep(3)
+    private_redis.start()  # ...and comes back
+    sender.join()
+    time.sleep(2)
+    try:
+        lost_live = [len(set(stored) - set(r.ids)) for r in readers]
+        assert max(lost_live) > 0, "the outage should have cost some live deliveries"
+        for reader in readers:
+            reader.catch_up()  # what channel.js does on reconnect, gap or every minute
+        history = [m["id"] for m in api(a.url, senders[0],
+                                        f"/channels/{channel}/messages?limit=100")]
+        assert history == sorted(stored)
+        for reader in readers:
+            assert sorted(reader.ids) == history and len(reader.ids) == len(set(reader.ids))
+    finally:
+        for reader in readers:
+            reader.close()
