@@ -14,7 +14,7 @@ from lms.channels.access import (
     require_post,
     require_staff,
 )
-from lms.channels.live import broadcast_new, broadcast_updated
+from lms.channels.live import broadcast_updated, emit_new
 from lms.channels.ratelimit import RateLimited, check_post_rate
 from lms.cohorts.access import get_cohort_for, is_staff
 from lms.errors import BadRequest, json_error
@@ -70,10 +70,12 @@ def post_message(channel_id: int):
     message, created = services.post_message(
         user, channel, data.get("body"), client_msg_id=data.get("client_msg_id"),
         parent_id=data.get("parent_id"), rate_check=lambda: check_post_rate(user.id))
+    # Serialise before the commit expires the object: saves reloading what we just wrote.
+    payload = services.message_to_dict(message)
     db.session.commit()
     if created:
-        broadcast_new([message])
-    return jsonify(services.message_to_dict(message)), 201 if created else 200
+        emit_new(payload)
+    return jsonify(payload), 201 if created else 200
 
 
 @api_bp.post("/channels/<int:channel_id>/read")

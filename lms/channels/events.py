@@ -11,7 +11,7 @@ from flask_socketio import Namespace, emit, join_room, leave_room
 from lms.auth.models import User
 from lms.channels import services
 from lms.channels.access import get_channel_for, require_post
-from lms.channels.live import broadcast_new, room_for
+from lms.channels.live import emit_new, room_for
 from lms.channels.ratelimit import check_post_rate
 from lms.errors import BadRequest, DomainError
 from lms.extensions import db
@@ -111,10 +111,11 @@ class ChannelNamespace(Namespace):
         message, created = services.post_message(
             user, channel, data.get("body"), client_msg_id=data.get("client_msg_id"),
             parent_id=data.get("parent_id"), rate_check=lambda: check_post_rate(user.id))
-        db.session.commit()
+        # Serialise before the commit expires the object; emit only once it is stored.
         payload = services.message_to_dict(message)
+        db.session.commit()
         if created:
-            broadcast_new([message])
+            emit_new(payload)
         return {"ok": True, "message": payload}
 
     def _emit_presence(self, channel_id: int) -> None:

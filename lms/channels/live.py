@@ -14,8 +14,12 @@ def room_for(channel_id: int) -> str:
 
 def broadcast_new(messages: list[Message]) -> None:
     for message in messages:
-        socketio.emit("message", message_to_dict(message), to=room_for(message.channel_id),
-                      namespace="/")
+        emit_new(message_to_dict(message))
+
+
+def emit_new(payload: dict) -> None:
+    """Send an already committed message, serialised before the commit expired it."""
+    socketio.emit("message", payload, to=room_for(payload["channel_id"]), namespace="/")
 
 
 def broadcast_updated(message: Message) -> None:
