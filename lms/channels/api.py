@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from lms.api import api_bp, caller, json_body
-from lms.channels import services
+from lms.channels import reading, services
 from lms.channels.access import (
     get_channel_for,
     get_message_for,
@@ -47,7 +47,7 @@ def list_channels(slug: str):
     user = caller()
     _cohort, membership = get_cohort_for(user, slug)
     channels = readable_channels(membership)
-    unread = services.unread_counts(user, [c.id for c in channels])
+    unread = reading.unread_counts(user, [c.id for c in channels])
     return jsonify([channel_to_dict(c, unread[c.id]) for c in channels])
 
 
@@ -55,10 +55,10 @@ def list_channels(slug: str):
 def list_messages(channel_id: int):
     channel, membership = get_channel_for(caller(), channel_id)
     after_id, before_id = _query_id("after_id"), _query_id("before_id")
-    messages = services.list_messages(channel, after_id=after_id, before_id=before_id,
-                                      limit=services.clean_limit(request.args.get("limit")))
+    messages = reading.list_messages(channel, after_id=after_id, before_id=before_id,
+                                      limit=reading.clean_limit(request.args.get("limit")))
     staff = is_staff(membership)
-    return jsonify([services.message_to_dict(m, staff_view=staff) for m in messages])
+    return jsonify([reading.message_to_dict(m, staff_view=staff) for m in messages])
 
 
 @api_bp.post("/channels/<int:channel_id>/messages")
@@ -71,7 +71,7 @@ def post_message(channel_id: int):
         user, channel, data.get("body"), client_msg_id=data.get("client_msg_id"),
         parent_id=data.get("parent_id"), rate_check=lambda: check_post_rate(user.id))
     # Serialise before the commit expires the object: saves reloading what we just wrote.
-    payload = services.message_to_dict(message)
+    payload = reading.message_to_dict(message)
     db.session.commit()
     if created:
         emit_new(payload)
@@ -86,10 +86,10 @@ def mark_read(channel_id: int):
     if not isinstance(data, dict):
         raise BadRequest("JSON オブジェクトを送ってください。")
     up_to = services.clean_id(data.get("last_read_id"), "last_read_id")
-    last_read = services.mark_read(user, channel, up_to)
+    last_read = reading.mark_read(user, channel, up_to)
     db.session.commit()
     return jsonify({"channel_id": channel.id, "last_read_id": last_read,
-                    "unread": services.unread_counts(user, [channel.id])[channel.id]})
+                    "unread": reading.unread_counts(user, [channel.id])[channel.id]})
 
 
 @api_bp.patch("/messages/<int:message_id>")
@@ -100,7 +100,7 @@ def edit_message(message_id: int):
     services.edit_message(message, json_body().get("body"), channel)
     db.session.commit()
     broadcast_updated(message)
-    return jsonify(services.message_to_dict(message))
+    return jsonify(reading.message_to_dict(message))
 
 
 @api_bp.delete("/messages/<int:message_id>")
@@ -111,7 +111,7 @@ def delete_message(message_id: int):
     services.delete_message(message)
     db.session.commit()
     broadcast_updated(message)
-    return jsonify(services.message_to_dict(message))
+    return jsonify(reading.message_to_dict(message))
 
 
 @api_bp.post("/messages/<int:message_id>/hide")
@@ -122,7 +122,7 @@ def hide_message(message_id: int):
     services.hide_message(message, user)
     db.session.commit()
     broadcast_updated(message)
-    return jsonify(services.message_to_dict(message, staff_view=True))
+    return jsonify(reading.message_to_dict(message, staff_view=True))
 
 
 @api_bp.post("/messages/<int:message_id>/reactions")
@@ -132,7 +132,7 @@ def add_reaction(message_id: int):
     services.add_reaction(message, user, json_body().get("emoji"))
     db.session.commit()
     broadcast_updated(message)
-    return jsonify(services.message_to_dict(message))
+    return jsonify(reading.message_to_dict(message))
 
 
 @api_bp.delete("/messages/<int:message_id>/reactions/<emoji>")
@@ -142,7 +142,7 @@ def remove_reaction(message_id: int, emoji: str):
     services.remove_reaction(message, user, emoji)
     db.session.commit()
     broadcast_updated(message)
-    return jsonify(services.message_to_dict(message))
+    return jsonify(reading.message_to_dict(message))
 
 
 @api_bp.get("/cohorts/<slug>/search")
@@ -150,6 +150,6 @@ def search(slug: str):
     user = caller()
     _cohort, membership = get_cohort_for(user, slug)
     channel_ids = [c.id for c in readable_channels(membership)]
-    messages = services.search_messages(channel_ids, request.args.get("q"),
-                                        services.clean_limit(request.args.get("limit")))
-    return jsonify([services.message_to_dict(m) for m in messages])
+    messages = reading.search_messages(channel_ids, request.args.get("q"),
+                                        reading.clean_limit(request.args.get("limit")))
+    return jsonify([reading.message_to_dict(m) for m in messages])

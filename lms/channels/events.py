@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
 from lms.auth.models import User
-from lms.channels import services
+from lms.channels import reading, services
 from lms.channels.access import get_channel_for, require_post
 from lms.channels.live import emit_new, room_for
 from lms.channels.ratelimit import check_post_rate
@@ -112,7 +112,7 @@ class ChannelNamespace(Namespace):
             user, channel, data.get("body"), client_msg_id=data.get("client_msg_id"),
             parent_id=data.get("parent_id"), rate_check=lambda: check_post_rate(user.id))
         # Serialise before the commit expires the object; emit only once it is stored.
-        payload = services.message_to_dict(message)
+        payload = reading.message_to_dict(message)
         db.session.commit()
         if created:
             emit_new(payload)

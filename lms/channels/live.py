@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lms.channels.models import Message
-from lms.channels.services import message_to_dict
+from lms.channels.reading import message_to_dict
 from lms.extensions import socketio
 
 

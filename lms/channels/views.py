@@ -7,7 +7,7 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.channels import services
+from lms.channels import reading, services
 from lms.channels.access import (
     get_channel_for,
     get_message_for,
@@ -40,7 +40,7 @@ def rate_limited(exc: RateLimited):
 
 def _sidebar(membership):
     channels = readable_channels(membership)
-    return channels, services.unread_counts(current_user, [c.id for c in channels])
+    return channels, reading.unread_counts(current_user, [c.id for c in channels])
 
 
 @bp.get("/c/<slug>/channels")
@@ -54,13 +54,13 @@ def channel_list(slug: str):
 
 def _channel_page(cohort, channel, membership, form, status=200):
     before_id = request.args.get("before_id", type=int)
-    read_up_to = services.last_read_id(current_user, channel)
+    read_up_to = reading.last_read_id(current_user, channel)
     if before_id is None and status == 200:
         # Viewing the newest page reads the channel; committed before loading the page so
         # the loaded messages are not expired (and re-queried one by one) by the commit.
-        services.mark_read(current_user, channel)
+        reading.mark_read(current_user, channel)
         db.session.commit()
-    messages = services.list_messages(channel, before_id=before_id)
+    messages = reading.list_messages(channel, before_id=before_id)
     divider = next((m.id for m in messages
                     if m.id > read_up_to and m.author_id != current_user.id), None)
     channels, unread = _sidebar(membership)
@@ -68,7 +68,7 @@ def _channel_page(cohort, channel, membership, form, status=200):
         "channels/channel.html", cohort=cohort, channel=channel, messages=messages,
         divider_id=divider, form=form, channels=channels, unread=unread,
         staff=is_staff(membership), may_post=channel.may_post(membership.role),
-        has_older=bool(messages) and services.has_older(channel, messages[0].id),
+        has_older=bool(messages) and reading.has_older(channel, messages[0].id),
         newest_page=before_id is None, thread=None), status
 
 
@@ -132,7 +132,7 @@ def _thread_page(cohort, channel, membership, message_id, form, status=200):
     channels, unread = _sidebar(membership)
     return render_template(
         "channels/channel.html", cohort=cohort, channel=channel,
-        messages=services.thread_messages(root), divider_id=None, form=form,
+        messages=reading.thread_messages(root), divider_id=None, form=form,
         channels=channels, unread=unread, staff=is_staff(membership),
         may_post=channel.may_post(membership.role), has_older=False, newest_page=True,
         thread=root), status
@@ -239,7 +239,7 @@ def search(slug: str):
     results, error = [], None
     if q:
         try:
-            results = services.search_messages([c.id for c in readable_channels(membership)],
+            results = reading.search_messages([c.id for c in readable_channels(membership)],
                                                q, services.MAX_LIMIT)
         except DomainError as exc:
             error = exc.message

@@ -1,4 +1,4 @@
-"""Read models for the dashboard and the cohort overview, with bounded queries."""
+"""Read models for the dashboard and the cohort overview, with bounded reading."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from lms.auth.models import User
 from lms.channels.access import readable_channels
 from lms.channels.models import Channel
-from lms.channels.services import unread_counts
+from lms.channels.reading import unread_counts
 from lms.cohorts.access import team_id_for
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
 from lms.db import utcnow
@@ -44,7 +44,7 @@ class HomeworkItem:
 def homework_items(membership: Membership, team_id: int | None, limit: int = 5
                    ) -> list[HomeworkItem]:
     """A participant's homework to act on: returned for revision first, then not yet
-    submitted (upcoming deadlines before overdue ones). Three queries."""
+    submitted (upcoming deadlines before overdue ones). Three reading."""
     if membership.role != "participant":
         return []
     all_homework = homework_services.list_homework(membership.cohort_id)
