@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown as md
 import nh3
 
@@ -19,11 +21,33 @@ URL_SCHEMES = {"http", "https", "mailto"}
 HEADING_BASE = 3
 
 
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
+def _lists_without_blank_line(text: str) -> str:
+    """People write "次の2点:" and then "- 点" on the next line, as in chat and e-mail;
+    Markdown would print the dashes. Insert the blank line it needs (outside code)."""
+    out: list[str] = []
+    in_fence = False
+    previous = ""
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif (not in_fence and _LIST_ITEM.match(line) and previous.strip()
+              and not _LIST_ITEM.match(previous) and not previous.startswith((" ", "\t"))):
+            out.append("")
+        out.append(line)
+        previous = line
+    return "\n".join(out)
+
+
 def render_markdown(text: str | None) -> str:
     """Render user Markdown to sanitized HTML; raw HTML and javascript: links are removed."""
     if not text:
         return ""
-    html = md.markdown(text, extensions=["extra", "sane_lists", "nl2br", "toc"],
+    html = md.markdown(_lists_without_blank_line(text),
+                       extensions=["extra", "sane_lists", "nl2br", "toc"],
                        extension_configs={"toc": {"baselevel": HEADING_BASE}},
                        output_format="html")
     return nh3.clean(

@@ -29,3 +29,15 @@ def test_safe_links_get_rel_noopener():
 def test_empty_text():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
+
+
+def test_a_list_right_after_a_line_is_still_a_list():
+    html = render_markdown("次回までに共有:\n- 窓口の待ち時間\n- 申請件数")
+    assert "<li>窓口の待ち時間</li>" in html and "- 申請件数" not in html
+    numbered = render_markdown("手順\n1. 調べる\n2. 共有する")
+    assert "<ol>" in numbered
+
+
+def test_dashes_inside_code_are_left_alone():
+    html = render_markdown("```\nline\n- not a list\n```")
+    assert "- not a list" in html
