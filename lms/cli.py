@@ -120,6 +120,58 @@ def invite_command(email: str):
         click.echo(url_for("auth.accept_invite", token=token, _external=True))
 
 
+@lms_cli.command("worker")
+@click.option("--once", is_flag=True, help="期限の来たものを送って終了する")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="待ち行列を見に行く間隔（秒）")
+@click.option("--batch", type=click.IntRange(min=1), default=50, show_default=True,
+              help="1回のトランザクションで送る最大件数")
+def worker_command(once: bool, interval: float, batch: int):
+    """Send queued mail (the outbox); with --once, send what is due and exit."""
+    import signal
+    import time
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lms.auth.mail import mail_preparers
+    from lms.outbox.services import SmtpSender, send_pending
+
+    app = current_app._get_current_object()
+    if not app.config["MAIL_SERVER"]:
+        click.echo("メールサーバー（MAIL_SERVER）が設定されていないため、メールを送信できません。"
+                   "パスワード設定リンクは主催者が受講者の登録ページから発行してください。",
+                   err=True)
+        sys.exit(1)
+    sender = SmtpSender.from_config(app.config)
+    prepare = mail_preparers(app)
+    stopping = []
+    if not once:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopping.append(True))
+        click.echo(f"送信ワーカーを開始しました（{app.config['MAIL_SERVER']}:"
+                   f"{app.config['MAIL_PORT']}、{interval:g}秒ごと）。")
+    while not stopping:
+        try:
+            report = send_pending(sender, limit=batch, prepare=prepare)
+            db.session.commit()  # one commit per batch: the sent marks and the backoffs
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            if once:
+                raise
+            click.echo(f"データベースのエラー（{interval:g}秒後に再試行）: {exc}", err=True)
+            time.sleep(interval)
+            continue
+        if report.claimed:
+            click.echo(f"送信 {report.sent}件、失敗 {report.failed}件（後で再試行）、"
+                       f"取りやめ {report.skipped}件")
+        for error in dict.fromkeys(report.errors):
+            click.echo(f"送信エラー: {error}", err=True)
+        if report.claimed < batch:
+            if once:
+                break
+            time.sleep(interval)
+
+
 goals_cli = AppGroup("goals", help="目標チェッカー")
 lms_cli.add_command(goals_cli)
 

@@ -17,6 +17,10 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config from environment variables, then apply overrides (tests)."""
     env = os.environ.get("LMS_ENV", "development")
@@ -51,7 +55,18 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "DEMO_PASSWORD": os.environ.get("LMS_DEMO_PASSWORD", "demo-password"),
+        # Mail is optional: without MAIL_SERVER, organizers hand out password links themselves.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),  # STARTTLS after connecting
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "no-reply@localhost"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get("PASSWORD_RESET_RATE_LIMIT",
+                                                    "10 per 15 minutes"),
+        "PASSWORD_RESET_EMAIL_RATE_LIMIT": os.environ.get("PASSWORD_RESET_EMAIL_RATE_LIMIT",
+                                                          "3 per hour"),
         "INVITE_DAYS": 14,
         # Where people reach this site; used for links printed by the CLI.
         "PUBLIC_URL": os.environ.get("LMS_PUBLIC_URL", "http://127.0.0.1:5000"),

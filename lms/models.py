@@ -9,5 +9,6 @@ from lms.homework.models import (  # noqa: F401
     Submission,
     SubmissionFile,
 )
+from lms.outbox.models import OutboxMessage  # noqa: F401
 from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
 from lms.teams.models import Team  # noqa: F401

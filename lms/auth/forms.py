@@ -20,3 +20,7 @@ class SetPasswordForm(FlaskForm):
     confirm = PasswordField("新しいパスワード（確認）",
                             validators=[DataRequired(REQUIRED),
                                         EqualTo("password", message="パスワードが一致しません。")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("メールアドレス", validators=[DataRequired(REQUIRED), Length(max=254)])

@@ -84,7 +84,7 @@ def create_invite(user: User, days: int = 14, now: datetime | None = None) -> st
     """A fresh one-time invitation token for setting a password (stored hashed)."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    db.session.add(InviteToken(user_id=user.id, token_hash=hash_token(token),
+    db.session.add(InviteToken(user_id=user.id, token_hash=hash_token(token), created_at=now,
                                expires_at=now + timedelta(days=days)))
     db.session.flush()
     return token

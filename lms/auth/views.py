@@ -1,4 +1,4 @@
-"""Login, logout and setting a password through an invitation link."""
+"""Login, logout, forgotten passwords and setting a password through an invitation link."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from lms.auth import services
-from lms.auth.forms import LoginForm, SetPasswordForm
+from lms.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from lms.auth.mail import queue_password_reset
 from lms.auth.models import User
 from lms.errors import DomainError
 from lms.extensions import db, limiter, login_manager
@@ -85,3 +86,33 @@ def accept_invite(token: str):
             flash("パスワードを設定しました。", "success")
             return redirect(url_for("dashboard.dashboard"))
     return render_template("auth/set_password.html", form=form, user=invite.user)
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _reset_email_limit() -> str:
+    return current_app.config["PASSWORD_RESET_EMAIL_RATE_LIMIT"]
+
+
+def _reset_email_key() -> str:
+    return "reset:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_email_limit, methods=["POST"], key_func=_reset_email_key)
+def forgot_password():
+    """Ask for a new password link. The answer never tells whether the account exists."""
+    mail_enabled = bool(current_app.config["MAIL_SERVER"])
+    form = ForgotPasswordForm()
+    if request.method == "POST" and not mail_enabled:
+        return render_template("auth/forgot_password_done.html", mail_enabled=False)
+    if form.validate_on_submit():
+        queue_password_reset(form.email.data, days=current_app.config["INVITE_DAYS"])
+        db.session.commit()
+        return render_template("auth/forgot_password_done.html", mail_enabled=True)
+    status = 400 if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form,
+                           mail_enabled=mail_enabled), status

@@ -1,0 +1,1 @@
+"""Outbox: work after the response (mail), queued in the request's transaction."""
