@@ -1,16 +1,17 @@
-"""Homework routes of /api/v1: list, drafts, submissions, files and the trainer's review."""
+"""Homework routes of /api/v1: list, add and remove, drafts, submissions, files, review."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import current_app, jsonify, request, send_file
 
 from lms.api import api_bp, caller, json_body
-from lms.cohorts.access import get_cohort_for
+from lms.cohorts.access import STAFF_ROLES, get_cohort_for, require_role
 from lms.errors import BadRequest, NotFound
 from lms.extensions import db
-from lms.homework import services
+from lms.homework import authoring, services
 from lms.homework.access import (
     get_file_for,
     get_homework_for,
@@ -20,12 +21,18 @@ from lms.homework.access import (
 )
 from lms.homework.filetypes import ascii_fallback
 from lms.homework.storage import Upload, remove_stored, stored_path
+from lms.timefmt import TOKYO
 
 
 def homework_to_dict(hw) -> dict:
     return {"id": hw.id, "session_number": hw.session.number, "title": hw.title,
             "kind": hw.kind, "due_at": hw.due_at.isoformat(), "late_policy": hw.late_policy,
             "closed": services.is_closed(hw)}
+
+
+def homework_detail(hw) -> dict:
+    return {**homework_to_dict(hw), "key": hw.key, "instructions": hw.instructions_md,
+            "instructions_html": hw.instructions_html, "goal_setting": hw.goal_setting}
 
 
 def uploads_from_request() -> list[Upload]:
@@ -62,6 +69,52 @@ def submit_from_request(homework, membership, user):
 def list_cohort_homework(slug: str):
     cohort, _membership = get_cohort_for(caller(), slug)
     return jsonify([homework_to_dict(hw) for hw in services.list_homework(cohort.id)])
+
+
+def _field(data: dict, name: str, kind: type, default=None):
+    """data[name] if it has the type (bool is not an int here); BadRequest (400) otherwise."""
+    value = data.get(name, default)
+    if value is None or not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BadRequest(f"{name} の値がないか、型が正しくありません。", extra={"field": name})
+    return value
+
+
+def _due_at(text: str) -> datetime:
+    """ISO 8601; without an offset the time is read in Asia/Tokyo."""
+    try:
+        due_at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadRequest("due_at は ISO 8601 の日時で送ってください"
+                         "（例：2025-10-15T23:59:00+09:00）。", extra={"field": "due_at"}) from None
+    return due_at if due_at.tzinfo else due_at.replace(tzinfo=TOKYO)
+
+
+@api_bp.post("/cohorts/<slug>/homework")
+def add_homework(slug: str):
+    """Staff add homework to one of the cohort's sessions: 201 with the new homework."""
+    cohort, membership = get_cohort_for(caller(), slug)
+    require_role(membership, *STAFF_ROLES)
+    data = json_body()
+    fields = {"session_number": _field(data, "session_number", int),
+              "title": _field(data, "title", str), "kind": _field(data, "kind", str),
+              "instructions_md": _field(data, "instructions", str, ""),
+              "due_at": _due_at(_field(data, "due_at", str)),
+              "late_policy": _field(data, "late_policy", str, "accept"),
+              "goal_setting": _field(data, "goal_setting", bool, False)}
+    homework = authoring.add_homework(cohort, **fields)
+    db.session.commit()
+    return jsonify(homework_detail(homework)), 201
+
+
+@api_bp.delete("/homework/<int:homework_id>")
+def remove_homework(homework_id: int):
+    """Staff remove homework with no submissions (its drafts go with it): 204.
+    With submissions: 422 `has_submissions`, and nothing changes."""
+    homework, membership = get_homework_for(caller(), homework_id)
+    require_role(membership, *STAFF_ROLES)
+    authoring.remove_homework(homework)
+    db.session.commit()
+    return "", 204
 
 
 @api_bp.post("/homework/<int:homework_id>/submissions")

@@ -6,12 +6,39 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 def homework_paths(op, path_param) -> dict:
-    """Paths for homework, drafts, submissions, files and review; `op` builds an operation."""
+    """Paths for homework (list, add, remove), drafts, submissions, files and review;
+    `op` builds an operation."""
     homework = {"type": "object", "properties": {
         "id": {"type": "integer"}, "session_number": {"type": "integer"},
         "title": {"type": "string"}, "kind": {"enum": ["individual", "municipality", "team"]},
         "due_at": {"type": "string", "format": "date-time"},
         "late_policy": {"enum": ["accept", "close"]}, "closed": {"type": "boolean"}}}
+    detail = {**homework, "properties": {
+        **homework["properties"], "key": {"type": "string"},
+        "instructions": {"type": "string"}, "instructions_html": {"type": "string"},
+        "goal_setting": {"type": "boolean"}}}
+    new_homework = {"type": "object",
+                    "required": ["session_number", "title", "kind", "due_at"], "properties": {
+                        "session_number": {"type": "integer", "minimum": 1},
+                        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                        "kind": {"enum": ["individual", "municipality", "team"]},
+                        "instructions": {"type": "string", "description": "Markdown"},
+                        "due_at": {"type": "string", "format": "date-time", "description":
+                                   "ISO 8601。オフセットがなければ日本時間（Asia/Tokyo）"},
+                        "late_policy": {"enum": ["accept", "close"], "default": "accept"},
+                        "goal_setting": {"type": "boolean", "default": False}}}
+    add = op("宿題を追加する（講師・主催者）。key は研修内で一意に自動で付く。"
+             "型の誤り・項目の不足・日時として読めない due_at は 400、"
+             "空や長すぎるタイトル・一覧にない kind / late_policy・研修にない回は 422"
+             "（error.field に項目名）", detail, errors=(400, 401, 403, 404, 422),
+             params=[path_param("slug")], body=new_homework)
+    add["responses"]["201"] = add["responses"].pop("200")
+    add["responses"]["201"]["description"] = "追加した"
+    remove = op("宿題を削除する（講師・主催者）。下書きも消える。提出物が1件でもあれば 422 "
+                "（code: has_submissions）で何も変えない", {}, errors=(401, 403, 404, 422),
+                params=[path_param("id", "integer")])
+    remove["responses"].pop("200")
+    remove["responses"]["204"] = {"description": "削除した"}
     draft = {"type": "object", "required": ["body", "revision"], "properties": {
         "body": {"type": "string"}, "revision": {"type": "integer"},
         "updated_at": {"type": ["string", "null"]}, "updated_by": {"type": ["string", "null"]}}}
@@ -49,9 +76,11 @@ def homework_paths(op, path_param) -> dict:
                               "401": {"description": "エラー"},
                               "404": {"description": "エラー"}}}
     return {
-        "/cohorts/{slug}/homework": {"get": op(
-            "研修の宿題一覧", {"type": "array", "items": homework}, errors=(401, 404),
-            params=[path_param("slug")])},
+        "/cohorts/{slug}/homework": {
+            "get": op("研修の宿題一覧", {"type": "array", "items": homework},
+                      errors=(401, 404), params=[path_param("slug")]),
+            "post": add},
+        "/homework/{id}": {"delete": remove},
         "/homework/{id}/submissions": {"post": submit},
         "/homework/{id}/draft": {
             "get": op("共有の下書き", draft, errors=(401, 403, 404),

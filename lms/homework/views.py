@@ -1,4 +1,5 @@
-"""Homework pages: list, the participant's page (draft, submit, history), edit, review, matrix."""
+"""Homework pages: list, the participant's page (draft, submit, history), add, edit, remove,
+review, matrix."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_ro
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
-from lms.homework import progress, services
+from lms.homework import authoring, progress, services
 from lms.homework.access import get_homework_in_cohort, get_submission_for, owner_key
 from lms.homework.api import submit_from_request
 from lms.homework.filetypes import ALLOWED_LABEL
-from lms.homework.forms import HomeworkForm, ReviewForm, SubmitForm
-from lms.timefmt import TOKYO, to_tokyo
+from lms.homework.forms import (
+    DeleteHomeworkForm,
+    HomeworkForm,
+    NewHomeworkForm,
+    ReviewForm,
+    SubmitForm,
+)
+from lms.sessions.services import list_sessions
+from lms.timefmt import TOKYO, ja_date, to_tokyo
 
 bp = Blueprint("homework", __name__, template_folder="templates")
 
@@ -55,11 +63,14 @@ def _page(cohort, membership, hw, form, status=200):
     if request.method == "GET" and draft is not None:
         form.body.data = draft.body_md
     form.client_submission_id.data = str(uuid.uuid4())
+    staff = is_staff(membership)
     return render_template(
         "homework/homework.html", cohort=cohort, membership=membership, hw=hw, form=form,
         owner=owner, draft=draft, history=services.history(hw, owner) if owner else [],
         closed=services.is_closed(hw), days_left=services.days_left(hw),
-        is_staff=is_staff(membership), allowed=ALLOWED_LABEL, now=utcnow()), status
+        is_staff=staff, allowed=ALLOWED_LABEL, now=utcnow(),
+        submitted=authoring.count_submissions(hw) if staff else 0,
+        delete_form=DeleteHomeworkForm()), status
 
 
 @bp.get("/c/<slug>/homework/<int:homework_id>")
@@ -120,6 +131,64 @@ def edit(slug: str, homework_id: int):
             return redirect(url_for("homework.homework_page", slug=slug, homework_id=hw.id))
     status = 400 if form.errors else 200
     return render_template("homework/edit.html", cohort=cohort, hw=hw, form=form), status
+
+
+@bp.route("/c/<slug>/homework/new", methods=["GET", "POST"])
+@login_required
+def new_homework(slug: str):
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, *STAFF_ROLES)
+    form = NewHomeworkForm()
+    sessions = list_sessions(cohort.id)
+    form.session_number.choices = [
+        (ws.number, f"{ws.label} {ws.title}（{ja_date(ws.starts_at)}）") for ws in sessions]
+    if request.method == "GET":
+        form.session_number.data = request.args.get("session", type=int)
+        form.kind.data, form.late_policy.data = "individual", "accept"
+        form.due_time.data = services.DUE_TIME
+    if form.validate_on_submit():
+        try:
+            hw = authoring.add_homework(
+                cohort, session_number=form.session_number.data, title=form.title.data,
+                kind=form.kind.data, instructions_md=form.instructions_md.data,
+                due_at=datetime.combine(form.due_date.data, form.due_time.data, tzinfo=TOKYO),
+                late_policy=form.late_policy.data, goal_setting=form.goal_setting.data)
+        except DomainError as exc:
+            db.session.rollback()
+            fields = {"session_number": form.session_number, "title": form.title,
+                      "kind": form.kind, "instructions": form.instructions_md,
+                      "due_at": form.due_date, "late_policy": form.late_policy}
+            target = fields.get(exc.extra.get("field"), form.title)
+            target.errors = [*target.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(f"宿題「{hw.title}」を{hw.session.label}に追加しました。", "success")
+            return redirect(url_for("homework.homework_page", slug=slug, homework_id=hw.id))
+    status = 400 if form.errors else 200
+    return render_template("homework/new.html", cohort=cohort, form=form), status
+
+
+@bp.post("/c/<slug>/homework/<int:homework_id>/delete")
+@login_required
+def delete(slug: str, homework_id: int):
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, *STAFF_ROLES)
+    hw = get_homework_in_cohort(cohort, homework_id)
+    form = DeleteHomeworkForm()
+    if not form.validate_on_submit():
+        flash("フォームの有効期限が切れました。もう一度操作してください。", "error")
+        return _page(cohort, membership, hw, SubmitForm(), 400)
+    title = hw.title
+    try:
+        drafts = authoring.remove_homework(hw)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _page(cohort, membership, hw, SubmitForm(), exc.status)
+    db.session.commit()
+    flash(f"宿題「{title}」を削除しました。" + (f"書きかけの下書き{drafts}件も削除しました。"
+                                               if drafts else ""), "success")
+    return redirect(url_for("homework.homework_list", slug=slug))
 
 
 @bp.get("/c/<slug>/homework/<int:homework_id>/submissions")
