@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask, g, request
@@ -39,9 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     socketio.init_app(
         app,
         message_queue=app.config["REDIS_URL"],
-        # Deployments (or test runs) sharing one Redis keep their Socket.IO traffic apart.
-        channel=app.config.get("SOCKETIO_CHANNEL") or os.environ.get(
-            "SOCKETIO_CHANNEL", "flask-socketio"),
+        channel=app.config["SOCKETIO_CHANNEL"],
         async_mode="threading",
         cors_allowed_origins=[],
         manage_session=False,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import Namespace, join_room, leave_room
 
 from lms.auth.models import User
 from lms.channels import reading, services
 from lms.channels.access import get_channel_for, require_post
 from lms.channels.live import emit_new, room_for
+from lms.channels.presence import PresenceStore, RedisPresence, presence_store
 from lms.channels.ratelimit import check_post_rate
 from lms.errors import BadRequest, DomainError
 from lms.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def _error(code: str, message: str) -> dict:
@@ -24,20 +28,47 @@ def _error(code: str, message: str) -> dict:
 class ChannelNamespace(Namespace):
     """Identity on connect; every join and send re-checked with the HTTP loaders.
 
-    Presence is kept per process (who is connected here); with several processes each one
-    reports its own connections."""
+    Presence (who is in a team room now) lives in Redis when the app has REDIS_URL, so every
+    process lists the people connected to any process; otherwise in this process."""
 
     def __init__(self, namespace: str = "/"):
         super().__init__(namespace)
         self._lock = threading.Lock()
         self._users: dict[str, tuple[int, str]] = {}
-        self._present: dict[int, dict[str, tuple[int, str]]] = {}
+        self._presence: PresenceStore | None = None
+
+    def _present(self) -> PresenceStore:
+        """The presence store, built on the first connection (when the app's config is at
+        hand); a Redis store gets its heartbeat task then."""
+        if self._presence is None:
+            with self._lock:
+                if self._presence is None:
+                    config = current_app.config
+                    # Keyed like the Socket.IO traffic, so deployments or test runs sharing
+                    # one Redis do not see each other.
+                    store = presence_store(config["REDIS_URL"], config["SOCKETIO_CHANNEL"])
+                    if isinstance(store, RedisPresence):
+                        self.socketio.start_background_task(self._keep_presence, store)
+                    self._presence = store
+        return self._presence
+
+    def _keep_presence(self, store: PresenceStore) -> None:
+        """Heartbeat for as long as the process lives; announce rooms whose listing changed
+        (a crashed process's people dropped, or Redis back after an outage)."""
+        while True:
+            self.socketio.sleep(store.heartbeat_every)
+            try:
+                for channel_id in store.heartbeat():
+                    self._emit_presence(channel_id)
+            except Exception:  # keep beating whatever happened
+                log.exception("presence heartbeat failed")
 
     # --- identity -------------------------------------------------------------------------
     def on_connect(self, auth=None):
         user = self._identify(auth)
         if user is None:
             raise ConnectionRefusedError("ログインするか、APIトークンを指定してください。")
+        self._present()
         with self._lock:
             self._users[request.sid] = (user.id, user.name)
 
@@ -58,10 +89,10 @@ class ChannelNamespace(Namespace):
 
     def on_disconnect(self, *_reason):
         with self._lock:
-            self._users.pop(request.sid, None)
-            left = [cid for cid, people in self._present.items()
-                    if people.pop(request.sid, None)]
-        for channel_id in left:
+            known = self._users.pop(request.sid, None)
+        if known is None:
+            return
+        for channel_id in self._present().remove_connection(request.sid):
             self._emit_presence(channel_id)
 
     # --- events ---------------------------------------------------------------------------
@@ -90,8 +121,7 @@ class ChannelNamespace(Namespace):
         channel, _membership = get_channel_for(user, data.get("channel_id"))
         join_room(room_for(channel.id))
         if channel.kind == "team":
-            with self._lock:
-                self._present.setdefault(channel.id, {})[request.sid] = (user.id, user.name)
+            self._present().add(channel.id, request.sid, user.id, user.name)
             self._emit_presence(channel.id)
         return {"ok": True}
 
@@ -99,9 +129,7 @@ class ChannelNamespace(Namespace):
         channel_id = data.get("channel_id")
         if isinstance(channel_id, int):
             leave_room(room_for(channel_id))
-            with self._lock:
-                was_here = self._present.get(channel_id, {}).pop(request.sid, None)
-            if was_here:
+            if self._present().remove(channel_id, request.sid):
                 self._emit_presence(channel_id)
         return {"ok": True}
 
@@ -119,8 +147,7 @@ class ChannelNamespace(Namespace):
         return {"ok": True, "message": payload}
 
     def _emit_presence(self, channel_id: int) -> None:
-        with self._lock:
-            people = dict(self._present.get(channel_id, {}).values())
-        users = [{"id": uid, "name": name} for uid, name in sorted(people.items())]
-        emit("presence", {"channel_id": channel_id, "users": users},
-             to=room_for(channel_id), namespace=self.namespace)
+        # self.socketio.emit, not flask_socketio.emit: the heartbeat task has no request.
+        self.socketio.emit("presence", {"channel_id": channel_id,
+                                        "users": self._present().users(channel_id)},
+                           to=room_for(channel_id), namespace=self.namespace)

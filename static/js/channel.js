@@ -175,22 +175,40 @@
     scheduleRead();
   }
 
+  // Catch-up fetches what came after an id, page by page. One runs at a time: a request made
+  // meanwhile (a gap noticed) is kept, with the lowest id asked for, and runs next, since the
+  // running fetch may have been answered before the missing messages were stored. Pages go on
+  // from the last id of the page, not from lastId, which live messages may have moved past
+  // messages still to fetch.
   var catchingUp = false;
-  function catchUp() {
-    if (catchingUp) { return; }
+  var pendingFrom = null;
+  function catchUp(from) {
+    var after = typeof from === "number" ? from : lastId;
+    if (catchingUp) {
+      pendingFrom = pendingFrom === null ? after : Math.min(pendingFrom, after);
+      return;
+    }
     catchingUp = true;
-    fetch("/api/v1/channels/" + channelId + "/messages?limit=100&after_id=" + lastId,
+    fetch("/api/v1/channels/" + channelId + "/messages?limit=100&after_id=" + after,
       { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : []; })
       .then(function (messages) {
-        catchingUp = false;
         messages.forEach(function (m) {
           if (m.seq) { lastSeq = Math.max(lastSeq, m.seq); }
           upsert(m, true);
         });
-        if (messages.length === 100) { catchUp(); }
+        caughtUp(messages.length === 100 ? messages[messages.length - 1].id : null);
       })
-      .catch(function () { catchingUp = false; });
+      .catch(function () { caughtUp(null); });
+  }
+  function caughtUp(nextPage) {
+    catchingUp = false;
+    var next = nextPage;
+    if (pendingFrom !== null) {
+      next = next === null ? pendingFrom : Math.min(next, pendingFrom);
+      pendingFrom = null;
+    }
+    if (next !== null) { catchUp(next); }
   }
 
   var readTimer = null;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from lms.auth.services import get_user_by_email
 from lms.channels.models import Channel
 from lms.cohorts.access import membership_for, team_id_for
+from tests.conftest import free_port, need_service
 
 
 @pytest.fixture
@@ -82,3 +85,40 @@ def post(client, token_for):
                            headers=headers[email])
 
     return send
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of our own on a free port, which the test may stop and restart."""
+    port = free_port()
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+           "--appendonly", "no", "--dir", str(tmp_path)]
+
+    class Private:
+        url = f"redis://127.0.0.1:{port}/0"
+        proc = None
+
+        def start(self):
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+            import redis
+
+            for _ in range(50):
+                try:
+                    redis.Redis.from_url(self.url).ping()
+                    return
+                except redis.RedisError:
+                    time.sleep(0.1)
+            raise RuntimeError("private redis-server did not start")
+
+        def stop(self):
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+    try:
+        server = Private()
+        server.start()
+    except (OSError, RuntimeError) as exc:
+        need_service(f"redis-server unavailable: {exc}")
+    yield server
+    if server.proc.poll() is None:
+        server.stop()

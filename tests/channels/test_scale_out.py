@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 import time
 import urllib.request
@@ -12,7 +11,7 @@ import uuid
 import pytest
 import socketio
 
-from tests.conftest import free_port, start_live_server
+from tests.conftest import start_live_server
 
 pytestmark = pytest.mark.redis
 SLUG = "tokyo-dx-2021"
@@ -114,45 +113,6 @@ def test_two_processes_deliver_to_each_others_clients(redis_url, two_servers):
         on_b.close()
 
 
-@pytest.fixture
-def private_redis(tmp_path):
-    """A redis-server of our own on a free port, which the test may stop and restart."""
-    port = free_port()
-    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-           "--appendonly", "no", "--dir", str(tmp_path)]
-
-    class Private:
-        url = f"redis://127.0.0.1:{port}/0"
-        proc = None
-
-        def start(self):
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-            import redis
-
-            for _ in range(50):
-                try:
-                    redis.Redis.from_url(self.url).ping()
-                    return
-                except redis.RedisError:
-                    time.sleep(0.1)
-            raise RuntimeError("private redis-server did not start")
-
-        def stop(self):
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-    try:
-        server = Private()
-        server.start()
-    except (OSError, RuntimeError) as exc:
-        from tests.conftest import need_service
-
-        need_service(f"redis-server unavailable: {exc}")
-    yield server
-    if server.proc.poll() is None:
-        server.stop()
-
-
 def test_after_a_redis_outage_every_client_converges_on_the_stored_history(
         private_redis, two_servers):
     a, b = two_servers(private_redis.url, "lms-outage")
@@ -191,3 +151,57 @@ def test_after_a_redis_outage_every_client_converges_on_the_stored_history(
     finally:
         for reader in readers:
             reader.close()
+
+
+class Present:
+    """A client that joins one room and records the presence listings it receives."""
+
+    def __init__(self, url, token, channel_id):
+        self.listings: list[list[int]] = []
+        self.got = threading.Condition()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("presence", self._on_presence)
+        self.sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
+        self.channel_id = channel_id
+        assert self.sio.call("join", {"channel_id": channel_id}, timeout=5) == {"ok": True}
+
+    def _on_presence(self, data):
+        with self.got:
+            if data["channel_id"] == self.channel_id:
+                self.listings.append([u["id"] for u in data["users"]])
+                self.got.notify_all()
+
+    def wait_for_listing(self, ids, timeout=5.0) -> bool:
+        with self.got:
+            return self.got.wait_for(lambda: self.listings and self.listings[-1] == ids,
+                                     timeout)
+
+
+def test_presence_lists_people_connected_to_either_process(private_redis, two_servers):
+    a, b = two_servers(private_redis.url, f"lms-presence-{uuid.uuid4().hex}")
+    ta, tb = a.token("p01@example.jp", "p02@example.jp")  # one municipality: one team
+    room = next(c["id"] for c in api(a.url, ta, f"/cohorts/{SLUG}/channels")
+                if c["kind"] == "team")
+    me_a, me_b = api(a.url, ta, "/me")["id"], api(b.url, tb, "/me")["id"]
+    both = sorted([me_a, me_b])
+    on_a = Present(a.url, ta, room)
+    assert on_a.wait_for_listing([me_a])
+    on_b = Present(b.url, tb, room)
+    try:
+        # B's join is announced through Redis: both clients list both people.
+        assert on_a.wait_for_listing(both) and on_b.wait_for_listing(both)
+        on_b.sio.disconnect()
+        assert on_a.wait_for_listing([me_a]), on_a.listings
+
+        # Redis gone: presence falls back to this process, and joins and sends still answer.
+        private_redis.stop()
+        started = time.monotonic()
+        assert on_a.sio.call("join", {"channel_id": room}, timeout=5) == {"ok": True}
+        ack = on_a.sio.call("send", {"channel_id": room, "body": "Redisが止まっても届く",
+                                     "client_msg_id": str(uuid.uuid4())}, timeout=5)
+        assert ack["ok"] is True and ack["message"]["body"] == "Redisが止まっても届く"
+        assert time.monotonic() - started < 5
+    finally:
+        for client in (on_a, on_b):
+            if client.sio.connected:
+                threading.Thread(target=client.sio.disconnect, daemon=True).start()
