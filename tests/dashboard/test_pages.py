@@ -80,3 +80,16 @@ def test_page_queries_do_not_grow_with_the_cohort(login_as, db, demo, count_quer
         with count_queries() as q:
             assert client.get(path).status_code == 200
         assert len(q) == before[path], path
+
+
+def test_page_titles_are_plain_text(login_as, demo):
+    import re as _re
+
+    client = login_as("organizer@example.jp")
+    for path in ["/", "/c/tokyo-dx-2021/", "/c/tokyo-dx-2021/enrolment", "/c/tokyo-dx-2021/teams",
+                 "/c/tokyo-dx-2021/sessions/1", "/c/tokyo-dx-2021/homework",
+                 "/c/tokyo-dx-2021/channels", "/goals"]:
+        page = client.get(path).get_data(as_text=True)
+        [title] = _re.findall(r"<title>(.*?)</title>", page, _re.S)
+        assert "<" not in title and "\n" not in title.strip(), (path, title[:80])
+        assert title.strip().endswith("自治体DX研修"), (path, title)
