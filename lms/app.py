@@ -40,7 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
         message_queue=app.config["REDIS_URL"],
         channel=app.config["SOCKETIO_CHANNEL"],
         async_mode="threading",
-        cors_allowed_origins=[],
+        # None: only this site's own pages may open a socket (Origin must match Host).
+        cors_allowed_origins=None,
         manage_session=False,
     )
     from lms.channels.events import ChannelNamespace

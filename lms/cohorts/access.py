@@ -47,3 +47,22 @@ def require_role(membership: Membership, *roles: str) -> None:
     """Raise Forbidden unless the membership has one of the roles."""
     if membership.role not in roles:
         raise Forbidden("この操作を行う権限がありません。")
+
+
+def users_beyond_reach(organizer: User, user_ids: list[int]) -> set[int]:
+    """Of these users, those an organizer may NOT hand a password link to.
+
+    A password link takes over the whole account, in every cohort it belongs to. So an
+    organizer may issue one only for people whose every membership is in a cohort they
+    organize, who organize no cohort themselves, and who are not the organizer."""
+    if not user_ids:
+        return set()
+    own = set(db.session.scalars(select(Membership.cohort_id).where(
+        Membership.user_id == organizer.id, Membership.role == "organizer")))
+    rows = db.session.execute(select(Membership.user_id, Membership.cohort_id, Membership.role)
+                              .where(Membership.user_id.in_(user_ids))).all()
+    beyond = {organizer.id} & set(user_ids)
+    for user_id, cohort_id, role in rows:
+        if role == "organizer" or cohort_id not in own:
+            beyond.add(user_id)
+    return beyond

@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lms.auth.services import create_invite
-from lms.cohorts.access import get_cohort_for, require_role
+from lms.cohorts.access import get_cohort_for, require_role, users_beyond_reach
 from lms.cohorts.enrolment_csv import parse_enrolment_csv
 from lms.cohorts.forms import EnrolmentUploadForm
 from lms.cohorts.models import ROLE_LABELS, Membership
 from lms.cohorts.services import import_enrolment, municipality_lookup
-from lms.errors import NotFound
+from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 from lms.spreadsheets import write_csv
 
@@ -54,8 +54,11 @@ def enrolment(slug: str):
                   "招待リンクをダウンロードして、各自治体のメールで送ってください。", "success")
             return redirect(url_for("cohorts.enrolment", slug=slug))
     status = 400 if (parse is not None and not parse.ok) or form.errors else 200
-    return render_template("cohorts/enrolment.html", cohort=cohort, form=form, parse=parse,
-                           counts=_counts(cohort.id), members=_members(cohort.id)), status
+    members = _members(cohort.id)
+    return render_template(
+        "cohorts/enrolment.html", cohort=cohort, form=form, parse=parse,
+        counts=_counts(cohort.id), members=members,
+        beyond=users_beyond_reach(current_user, [m.user_id for m in members])), status
 
 
 def _members(cohort_id: int) -> list[Membership]:
@@ -74,6 +77,9 @@ def password_link(slug: str, membership_id: int):
     target = db.session.get(Membership, membership_id)
     if target is None or target.cohort_id != cohort.id:
         raise NotFound("その人はこの研修に登録されていません。")
+    if users_beyond_reach(current_user, [target.user_id]):
+        raise Forbidden("この人は主催者であるか、あなたが主催していない研修にも登録されているため、"
+                        "ここではリンクを発行できません。サーバー管理者に依頼してください。")
     token = create_invite(target.user, days=current_app.config["INVITE_DAYS"])
     db.session.commit()
     return render_template("cohorts/password_link.html", cohort=cohort, person=target,
@@ -90,9 +96,12 @@ def invite_links(slug: str):
     members = db.session.scalars(
         select(Membership).where(Membership.cohort_id == cohort.id)
         .join(Membership.user).order_by(Membership.id)).all()
+    beyond = users_beyond_reach(current_user, [m.user_id for m in members])
     rows = []
     for m in members:
-        if m.user.password_hash:
+        # Someone who also belongs to a cohort this organizer does not run gets their link
+        # from that cohort's organizer or the server's administrator (`lms invite`).
+        if m.user.password_hash or m.user_id in beyond:
             continue
         token = create_invite(m.user, days=current_app.config["INVITE_DAYS"])
         rows.append([m.user.name, m.user.email, m.municipality.name if m.municipality else "",

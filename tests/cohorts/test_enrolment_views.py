@@ -115,3 +115,68 @@ def test_reset_link_refusals(login_as, client, db, demo, make_cohort):
     target = db.session.scalar(select(Membership).where(Membership.cohort_id == demo.id))
     participant = login_as("p01@example.jp")
     assert participant.post(f"/c/tokyo-dx-2021/members/{target.id}/link").status_code == 403
+
+
+def _evil_organizer(db, make_cohort):
+    from lms.auth.services import set_password
+
+    other = make_cohort(slug="osaka-2030", organizer_email="evilorg@example.jp")
+    set_password(db.session.scalar(select(User).where(User.email == "evilorg@example.jp")),
+                 "correct-horse-battery")
+    db.session.commit()
+    return other
+
+
+def test_organizer_of_another_cohort_cannot_take_over_accounts(login_as, client, db, demo,
+                                                              make_cohort):
+    from lms.cohorts.models import Membership
+
+    other = _evil_organizer(db, make_cohort)
+    evil = login_as("evilorg@example.jp")
+    csv_text = ("氏名,メールアドレス,自治体,所属,役割\r\n"
+                "講師 一郎,trainer1@example.jp,世田谷区,,受講者\r\n")
+    response = evil.post("/c/osaka-2030/enrolment",
+                         data={"csv_file": (io.BytesIO(csv_text.encode()), "x.csv")},
+                         content_type="multipart/form-data")
+    assert response.status_code == 302
+    grabbed = db.session.scalar(select(Membership).join(Membership.user).where(
+        Membership.cohort_id == other.id, User.email == "trainer1@example.jp"))
+    page = evil.get("/c/osaka-2030/enrolment").get_data(as_text=True)
+    assert "サーバー管理者が発行" in page
+    refused = evil.post(f"/c/osaka-2030/members/{grabbed.id}/link")
+    assert refused.status_code == 403
+    assert "/invite/" not in refused.get_data(as_text=True)
+    evil.post("/logout")
+    # trainer1's own password still works
+    assert client.post("/login", data={"email": "trainer1@example.jp",
+                                       "password": "correct-horse-battery"}).status_code == 302
+
+
+def test_invites_csv_leaves_out_accounts_of_other_cohorts(login_as, db, demo, make_cohort):
+    from lms.cohorts.services import enrol, ensure_user
+
+    other = _evil_organizer(db, make_cohort)
+    pending = ensure_user("pending@example.jp", "未設定 さん")  # no password yet
+    enrol(demo, pending, "participant", "131121")
+    enrol(other, pending, "participant", "131121")
+    own = ensure_user("own@example.jp", "自分の 受講者")
+    enrol(other, own, "participant", "131121")
+    db.session.commit()
+    links = login_as("evilorg@example.jp").post("/c/osaka-2030/invites.csv")
+    emails = {r[1] for r in csv.reader(io.StringIO(links.data.decode("utf-8-sig")))}
+    assert "own@example.jp" in emails
+    assert "pending@example.jp" not in emails
+
+
+def test_no_link_for_oneself_or_a_co_organizer(login_as, db, demo):
+    from lms.cohorts.models import Membership
+    from lms.cohorts.services import enrol, ensure_user
+
+    co = ensure_user("co-org@example.jp", "共同 主催者")
+    enrol(demo, co, "organizer")
+    db.session.commit()
+    org = login_as("organizer@example.jp")
+    for email in ("co-org@example.jp", "organizer@example.jp"):
+        m = db.session.scalar(select(Membership).join(Membership.user).where(
+            Membership.cohort_id == demo.id, User.email == email))
+        assert org.post(f"/c/tokyo-dx-2021/members/{m.id}/link").status_code == 403
