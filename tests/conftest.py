@@ -38,9 +38,24 @@ def app_config(tmp_path):
     }
 
 
+def isolate_requests(app):
+    """Tests keep one app context open (for db access), and Flask reuses it for every test
+    request, so Flask-Login's per-request user cache (g._login_user) would carry one
+    client's identity into another client's request. Production has a context per request;
+    make the tests behave the same."""
+
+    @app.before_request
+    def _forget_previous_identity():
+        from flask import g
+
+        g.pop("_login_user", None)
+
+    return app
+
+
 @pytest.fixture
 def app(app_config):
-    app = create_app(app_config)
+    app = isolate_requests(create_app(app_config))
     with app.app_context():
         _db.create_all()
         yield app

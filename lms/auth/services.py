@@ -61,6 +61,8 @@ def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")
     user.password_hash = hash_password(password)
+    # Sessions opened with the old password (someone else's, perhaps) end now.
+    user.session_version = (user.session_version or 0) + 1
 
 
 def create_api_token(user: User) -> str:

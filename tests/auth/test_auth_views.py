@@ -151,3 +151,19 @@ def test_pages_carry_a_strict_csp(client, demo):
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_setting_a_password_ends_older_sessions(app, db, demo):
+    """If someone else had the password, resetting it must throw them out."""
+    intruder = app.test_client()
+    assert login(intruder, "p04@example.jp").status_code == 302
+    assert intruder.get("/").status_code == 200
+    token = create_invite(get_user_by_email("p04@example.jp"))
+    db.session.commit()
+    owner = app.test_client()
+    done = owner.post(f"/invite/{token}", data={"password": "owner-new-pass",
+                                                "confirm": "owner-new-pass"})
+    assert done.status_code == 302
+    assert owner.get("/").status_code == 200  # the person who reset stays logged in
+    assert intruder.get("/").status_code == 302  # the old session has ended
+    assert intruder.get("/api/v1/me").status_code == 401
