@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from typing import NamedTuple
 
 from flask import current_app, request
 from flask_login import current_user
+from flask_login.signals import user_logged_out
 from flask_socketio import Namespace, join_room, leave_room
+from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.channels import reading, services
 from lms.channels.access import get_channel_for, require_post
-from lms.channels.live import emit_new, room_for
+from lms.channels.live import access_room_for, emit_new, room_for
 from lms.channels.presence import PresenceStore, RedisPresence, presence_store
 from lms.channels.ratelimit import check_post_rate
-from lms.errors import BadRequest, DomainError
+from lms.errors import BadRequest, DomainError, NotFound
 from lms.extensions import db
 
 log = logging.getLogger(__name__)
@@ -25,17 +29,44 @@ def _error(code: str, message: str) -> dict:
     return {"ok": False, "error": {"code": code, "message": message}}
 
 
+UNAUTHORIZED = ("unauthorized", "接続し直してください。")
+# A refused event is answered before its socket is closed (the answer would be lost).
+CLOSE_AFTER_ANSWER_S = 0.2
+# How often each process re-reads the users of its open sockets, so that one that only
+# listens also ends after a password change or deactivation (app config or environment).
+RECHECK_EVERY_S = 30.0
+
+
+class Connection(NamedTuple):
+    """Who a socket is, as established when it connected."""
+
+    user_id: int
+    name: str
+    session_version: int  # the user's when the socket connected; a change ends the socket
+    by_cookie: bool  # opened with the login cookie (ended by logout), not an API token
+
+
 class ChannelNamespace(Namespace):
     """Identity on connect; every join and send re-checked with the HTTP loaders.
 
     Presence (who is in a team room now) lives in Redis when the app has REDIS_URL, so every
-    process lists the people connected to any process; otherwise in this process."""
+    process lists the people connected to any process; otherwise in this process.
+
+    A socket does not outlive the access it was opened with: logging out closes the
+    sockets the login cookie opened on this process, and an event from a socket whose user
+    has since been deactivated or changed password (User.session_version) is refused and
+    the socket closed; a periodic re-check does the same for sockets that only listen.
+    Team changes re-check the team rooms (live.reset_team_rooms)."""
 
     def __init__(self, namespace: str = "/"):
         super().__init__(namespace)
         self._lock = threading.Lock()
-        self._users: dict[str, tuple[int, str]] = {}
+        self._users: dict[str, Connection] = {}
         self._presence: PresenceStore | None = None
+        self._rechecking = False
+        # Flask-Login announces every logout (of any app in this process: the handler acts
+        # on its own sockets only). Held weakly by the signal, as long as the namespace.
+        user_logged_out.connect(self._on_logged_out)
 
     def _present(self) -> PresenceStore:
         """The presence store, built on the first connection (when the app's config is at
@@ -69,8 +100,11 @@ class ChannelNamespace(Namespace):
         if user is None:
             raise ConnectionRefusedError("ログインするか、APIトークンを指定してください。")
         self._present()
+        self._start_recheck()
+        by_cookie = not (isinstance(auth, dict) and auth.get("token"))
         with self._lock:
-            self._users[request.sid] = (user.id, user.name)
+            self._users[request.sid] = Connection(
+                user.id, user.name, getattr(user, "session_version", 0), by_cookie)
 
     @staticmethod
     def _identify(auth) -> User | None:
@@ -84,8 +118,93 @@ class ChannelNamespace(Namespace):
         return None
 
     def _user(self) -> User | None:
+        """The socket's user, read again for every event; None (and the socket closed once
+        the refusal is answered) when the user is gone, deactivated, or has changed
+        password since the socket connected."""
         entry = self._users.get(request.sid)
-        return db.session.get(User, entry[0]) if entry else None
+        if entry is None:
+            return None
+        user = db.session.get(User, entry.user_id)
+        if (user is not None and user.is_active
+                and getattr(user, "session_version", 0) == entry.session_version):
+            return user
+        self._end(request.sid, delay=CLOSE_AFTER_ANSWER_S)
+        return None
+
+    def _end(self, sid: str, delay: float = 0.0) -> None:
+        """Close a socket whose access has ended: out of every room at once (nothing more
+        reaches it), disconnected from a background task (after `delay`, so an answer to
+        the current event goes out first; and outside any HTTP request in progress)."""
+        server = self.socketio.server
+        try:
+            for room in server.rooms(sid, namespace=self.namespace):
+                if room != sid:
+                    server.leave_room(sid, room, namespace=self.namespace)
+        except (KeyError, ValueError):  # already gone
+            return
+
+        def disconnect():
+            if delay:
+                self.socketio.sleep(delay)
+            server.disconnect(sid, namespace=self.namespace)
+
+        self.socketio.start_background_task(disconnect)
+
+    def _start_recheck(self) -> None:
+        """The re-check task, started with the first connection (the app is at hand then)."""
+        if self._rechecking:
+            return
+        with self._lock:
+            if self._rechecking:
+                return
+            self._rechecking = True
+        app = current_app._get_current_object()
+        every = float(app.config.get("SOCKET_RECHECK_SECONDS")
+                      or os.environ.get("SOCKET_RECHECK_SECONDS") or RECHECK_EVERY_S)
+        self.socketio.start_background_task(self._recheck_forever, app, every)
+
+    def _recheck_forever(self, app, every: float) -> None:
+        while True:
+            self.socketio.sleep(every)
+            try:
+                with app.app_context():
+                    self._recheck()
+            except Exception:  # keep checking whatever happened
+                log.exception("socket re-check failed")
+
+    def _recheck(self) -> None:
+        """End the sockets (on this process) whose user is gone, deactivated, or has a new
+        password since the socket connected: what _user() does at every event, for sockets
+        that send none."""
+        with self._lock:
+            connections = dict(self._users)
+        if not connections:
+            return
+        ids = sorted({c.user_id for c in connections.values()})
+        users = {}
+        for start in range(0, len(ids), 500):
+            users.update((u.id, u) for u in db.session.scalars(
+                select(User).where(User.id.in_(ids[start:start + 500]))))
+        for sid, connection in connections.items():
+            user = users.get(connection.user_id)
+            if (user is None or not user.is_active
+                    or getattr(user, "session_version", 0) != connection.session_version):
+                self._end(sid)
+
+    def _on_logged_out(self, _app, user=None, **_extra) -> None:
+        """Flask-Login's user_logged_out: close that user's cookie sockets on this process.
+        (Sockets opened with an API token stay: the token is still valid for HTTP too.)"""
+        user_id = getattr(user, "id", None)
+        if user_id is None or self.socketio is None or self.socketio.server is None:
+            return
+        with self._lock:
+            sids = [sid for sid, c in self._users.items()
+                    if c.user_id == user_id and c.by_cookie]
+        for sid in sids:
+            try:
+                self._end(sid)
+            except Exception:  # logging out must succeed whatever the sockets do
+                log.exception("could not close socket %s at logout", sid)
 
     def on_disconnect(self, *_reason):
         with self._lock:
@@ -109,7 +228,7 @@ class ChannelNamespace(Namespace):
         try:
             user = self._user()
             if user is None:
-                return _error("unauthorized", "接続し直してください。")
+                return _error(*UNAUTHORIZED)
             if not isinstance(data, dict):
                 raise BadRequest("オブジェクトを送ってください。")
             return handler(user, data)
@@ -118,20 +237,31 @@ class ChannelNamespace(Namespace):
             return _error(exc.code, exc.message)
 
     def _join(self, user: User, data: dict) -> dict:
-        channel, _membership = get_channel_for(user, data.get("channel_id"))
+        try:
+            channel, _membership = get_channel_for(user, data.get("channel_id"))
+        except NotFound:
+            # A re-join after room_reset that is refused: out of the room for good.
+            self._forget_room(data.get("channel_id"))
+            raise
         join_room(room_for(channel.id))
+        join_room(access_room_for(channel.id))
         if channel.kind == "team":
             self._present().add(channel.id, request.sid, user.id, user.name)
             self._emit_presence(channel.id)
         return {"ok": True}
 
     def _leave(self, user: User, data: dict) -> dict:
-        channel_id = data.get("channel_id")
-        if isinstance(channel_id, int):
+        self._forget_room(data.get("channel_id"))
+        return {"ok": True}
+
+    def _forget_room(self, channel_id: object) -> None:
+        """This socket out of a channel's rooms and presence (nothing happens for a room
+        it was not in)."""
+        if isinstance(channel_id, int) and not isinstance(channel_id, bool):
             leave_room(room_for(channel_id))
+            leave_room(access_room_for(channel_id))
             if self._present().remove(channel_id, request.sid):
                 self._emit_presence(channel_id)
-        return {"ok": True}
 
     def _send(self, user: User, data: dict) -> dict:
         channel, membership = get_channel_for(user, data.get("channel_id"))

@@ -224,38 +224,86 @@
     }, 1500);
   }
 
+  // Set once the server no longer lets this page follow the room (the team changed): the
+  // page stops updating and says why.
+  var revoked = false;
+  function revoke(text) {
+    revoked = true;
+    setStatus(text, true);
+    if (presenceEl) { presenceEl.hidden = true; }
+    if (form) {
+      Array.prototype.forEach.call(form.querySelectorAll("textarea, button"), function (c) {
+        c.disabled = true;
+      });
+    }
+    socket.disconnect();
+  }
+
   var socket = io({ transports: ["websocket", "polling"] });
-  socket.on("connect", function () {
+  function join(onRefused) {
     socket.emit("join", { channel_id: channelId }, function (ack) {
+      if (revoked) { return; }
       if (ack && ack.ok) {
         setStatus("接続中：新しいメッセージは自動で表示されます。", false);
         catchUp();
       } else {
-        setStatus("このチャンネルに参加できませんでした：" + ((ack && ack.error && ack.error.message) || ""), true);
+        onRefused(ack);
       }
     });
+  }
+  socket.on("connect", function () {
+    join(function (ack) {
+      setStatus("このチャンネルに参加できませんでした：" + ((ack && ack.error && ack.error.message) || ""), true);
+    });
   });
-  socket.on("disconnect", function () {
+  // Teams were changed: the server has emptied the team rooms and asks everyone who was in
+  // one to join again, which re-checks access. Joins are spread over half a second so a
+  // whole cohort does not arrive at once; what is posted meanwhile comes with the catch-up.
+  socket.on("room_reset", function (r) {
+    if (revoked || !r || r.channel_id !== channelId) { return; }
+    setTimeout(function () {
+      join(function () {
+        revoke("チームが変更されたため、このルームは表示できなくなりました。" +
+          "チャンネル一覧から、新しいチームのルームを開いてください。");
+      });
+    }, Math.random() * 500);
+  });
+  socket.on("disconnect", function (reason) {
+    if (revoked) { return; }
+    if (reason === "io server disconnect") {
+      // The server closed the connection (logged out, or the password was changed). Try
+      // once more: the server lets the page back in only with a login that is still valid.
+      setStatus("接続が切れました。再接続しています…", true);
+      setTimeout(function () { if (!revoked) { socket.connect(); } }, 1000);
+      return;
+    }
     setStatus("接続が切れています。自動で再接続します（その間の投稿は再接続後に表示されます）。", true);
   });
+  socket.on("connect_error", function () {
+    // Refused by the server (not a network failure, which is retried automatically).
+    if (!socket.active) {
+      setStatus("接続できませんでした。ログインし直してから、ページを再読み込みしてください。", true);
+    }
+  });
   socket.on("message", function (m) {
-    if (m.channel_id !== channelId) { return; }
+    if (revoked || m.channel_id !== channelId) { return; }
     // A gap in the per-channel sequence means we missed something: fetch it.
     if (m.seq && lastSeq && m.seq > lastSeq + 1) { catchUp(); }
     if (m.seq) { lastSeq = Math.max(lastSeq, m.seq); }
     upsert(m, true);
   });
   socket.on("message_updated", function (m) {
+    if (revoked) { return; }
     if (document.getElementById("m-" + m.id)) { upsert(m, false); }
   });
   socket.on("presence", function (p) {
-    if (!presenceEl || p.channel_id !== channelId) { return; }
+    if (revoked || !presenceEl || p.channel_id !== channelId) { return; }
     presenceEl.hidden = false;
     presenceEl.textContent = "いまこのルームにいる人（" + p.users.length + "人）：" +
       p.users.map(function (u) { return u.name; }).join("、");
   });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") { catchUp(); scheduleRead(); }
+    if (!revoked && document.visibilityState === "visible") { catchUp(); scheduleRead(); }
   });
   setInterval(function () { if (socket.connected) { catchUp(); } }, 60000);
 

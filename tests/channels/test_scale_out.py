@@ -205,3 +205,50 @@ def test_presence_lists_people_connected_to_either_process(private_redis, two_se
         for client in (on_a, on_b):
             if client.sio.connected:
                 threading.Thread(target=client.sio.disconnect, daemon=True).start()
+
+
+def test_a_team_change_on_one_process_empties_the_team_rooms_on_the_other(
+        redis_url, two_servers):
+    """close_room and room_reset go through Redis: a socket on B loses the room of the team
+    its municipality left, when the organizer moves it through A."""
+    from sqlalchemy import create_engine
+
+    from tests.channels.helpers import (
+        Peer,
+        another_team,
+        logged_in,
+        move_municipality,
+        placement,
+        teammates,
+    )
+
+    a, b = two_servers(redis_url, f"lms-reset-{uuid.uuid4().hex}")
+    engine = create_engine(a.env["DATABASE_URL"])
+    try:
+        me = placement(engine, "p01@example.jp")
+        mate_a, mate_b = teammates(engine, "p01@example.jp")[:2]
+        new_team = another_team(engine, me["team"])
+    finally:
+        engine.dispose()
+    t_me, t_a, t_b = a.token("p01@example.jp", mate_a, mate_b)
+    mine = Peer(b.url, token=t_me).connect()
+    on_a = Peer(a.url, token=t_a, rejoin=True).connect()
+    on_b = Peer(b.url, token=t_b, rejoin=True).connect()
+    organizer = logged_in(a, "organizer@example.jp")
+    try:
+        for peer in (mine, on_a, on_b):
+            assert peer.call("join", {"channel_id": me["room"]}) == {"ok": True}
+        move_municipality(a, organizer, me["code"], new_team)
+        assert mine.wait_for(lambda p: {"channel_id": me["room"]} in p.resets)
+        for peer in (on_a, on_b):
+            assert peer.wait_for(lambda p: p.rejoins == [{"ok": True}])
+        ack = on_a.call("send", {"channel_id": me["room"], "body": "Aから、元のチームへ",
+                                 "client_msg_id": str(uuid.uuid4())})
+        assert on_b.wait_for(lambda p: any(m["id"] == ack["message"]["id"]
+                                           for m in p.messages))
+        time.sleep(0.3)
+        assert mine.messages == []
+    finally:
+        organizer.close()
+        for peer in (mine, on_a, on_b):
+            peer.close()
