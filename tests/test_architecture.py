@@ -37,3 +37,16 @@ def test_no_domain_imports_another_domains_views_api_events_or_handlers():
                 continue
             wrong.append(f"{importer} -> {imported}")
     assert wrong == []
+
+
+def test_views_and_templates_ask_named_predicates_never_compare_roles():
+    """Roles are compared only in access.py (can_edit_teams, can_submit, is_staff …)."""
+    import re
+
+    pattern = re.compile(r"role\s*(==|!=|in\b)|\.role\)")
+    files = [*ROOT.glob("lms/**/views.py"), *ROOT.glob("lms/**/templates/**/*.html")]
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+             for path in files
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if pattern.search(line)]
+    assert files and found == []

@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from lms.auth.models import User
 from lms.channels.models import Channel, Message
-from lms.cohorts.access import is_staff, team_id_for
+from lms.cohorts.access import is_staff, membership_for, team_id_for
 from lms.cohorts.models import Cohort, Membership
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db
@@ -38,13 +38,6 @@ def readable_channels(membership: Membership) -> list[Channel]:
     return list(db.session.scalars(query.order_by(Channel.kind, Channel.position, Channel.id)))
 
 
-def _membership(user: User, cohort_id: int) -> Membership | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return db.session.scalar(select(Membership).where(
-        Membership.cohort_id == cohort_id, Membership.user_id == user.id))
-
-
 def get_channel_for(user: User, channel_id: object,
                     cohort: Cohort | None = None) -> tuple[Channel, Membership]:
     """The channel and the reader's membership; unknown or unreadable channels are NotFound."""
@@ -53,7 +46,7 @@ def get_channel_for(user: User, channel_id: object,
     channel = db.session.get(Channel, channel_id)
     if channel is None or (cohort is not None and channel.cohort_id != cohort.id):
         raise NotFound(CHANNEL_NOT_FOUND)
-    membership = _membership(user, channel.cohort_id)
+    membership = membership_for(user, channel.cohort_id)
     if not can_read_channel(membership, channel):
         raise NotFound(CHANNEL_NOT_FOUND)
     return channel, membership
@@ -81,7 +74,3 @@ def require_author(user: User, message: Message) -> None:
     if message.author_id != user.id:
         raise Forbidden("自分のメッセージだけを編集・削除できます。")
 
-
-def require_staff(membership: Membership) -> None:
-    if not is_staff(membership):
-        raise Forbidden("講師・主催者だけが行える操作です。")

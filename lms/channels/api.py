@@ -13,12 +13,11 @@ from lms.channels.access import (
     readable_channels,
     require_author,
     require_post,
-    require_staff,
 )
-from lms.channels.live import broadcast_updated, emit_new
+from lms.channels.live import broadcast_updated, post_and_emit
 from lms.channels.openapi import channel_paths
-from lms.channels.ratelimit import RateLimited, check_post_rate
-from lms.cohorts.access import get_cohort_for, is_staff
+from lms.channels.ratelimit import RateLimited
+from lms.cohorts.access import get_cohort_for, is_staff, require_staff
 from lms.errors import BadRequest, json_error
 from lms.extensions import db
 
@@ -69,14 +68,9 @@ def post_message(channel_id: int):
     channel, membership = get_channel_for(user, channel_id)
     require_post(membership, channel)
     data = json_body()
-    message, created = services.post_message(
-        user, channel, data.get("body"), client_msg_id=data.get("client_msg_id"),
-        parent_id=data.get("parent_id"), rate_check=lambda: check_post_rate(user.id))
-    # Serialise before the commit expires the object: saves reloading what we just wrote.
-    payload = reading.message_to_dict(message)
-    db.session.commit()
-    if created:
-        emit_new(payload)
+    payload, created = post_and_emit(user, channel, data.get("body"),
+                                     client_msg_id=data.get("client_msg_id"),
+                                     parent_id=data.get("parent_id"))
     return jsonify(payload), 201 if created else 200
 
 

@@ -14,11 +14,9 @@ from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy import select
 
 from lms.auth.models import User
-from lms.channels import reading, services
 from lms.channels.access import get_channel_for, require_post
-from lms.channels.live import access_room_for, emit_new, room_for
+from lms.channels.live import access_room_for, post_and_emit, room_for
 from lms.channels.presence import PresenceStore, RedisPresence, presence_store
-from lms.channels.ratelimit import check_post_rate
 from lms.errors import BadRequest, DomainError, NotFound
 from lms.extensions import db
 
@@ -266,14 +264,9 @@ class ChannelNamespace(Namespace):
     def _send(self, user: User, data: dict) -> dict:
         channel, membership = get_channel_for(user, data.get("channel_id"))
         require_post(membership, channel)
-        message, created = services.post_message(
-            user, channel, data.get("body"), client_msg_id=data.get("client_msg_id"),
-            parent_id=data.get("parent_id"), rate_check=lambda: check_post_rate(user.id))
-        # Serialise before the commit expires the object; emit only once it is stored.
-        payload = reading.message_to_dict(message)
-        db.session.commit()
-        if created:
-            emit_new(payload)
+        payload, _created = post_and_emit(user, channel, data.get("body"),
+                                          client_msg_id=data.get("client_msg_id"),
+                                          parent_id=data.get("parent_id"))
         return {"ok": True, "message": payload}
 
     def _emit_presence(self, channel_id: int) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
-
-from lms.channels.services import REACTIONS
+from wtforms import HiddenField, TextAreaField
 
 
 class MessageForm(FlaskForm):
@@ -16,10 +14,6 @@ class MessageForm(FlaskForm):
 
 class EditForm(FlaskForm):
     body = TextAreaField("メッセージを編集")
-
-
-class ReactionForm(FlaskForm):
-    emoji = SelectField("リアクション", choices=[(e, e) for e in REACTIONS])
 
 
 class PromptForm(FlaskForm):

@@ -7,7 +7,10 @@ import logging
 
 from sqlalchemy import select
 
+from lms.auth.models import User
+from lms.channels import services
 from lms.channels.models import Channel, Message
+from lms.channels.ratelimit import check_post_rate
 from lms.channels.reading import message_to_dict
 from lms.extensions import db, socketio
 
@@ -24,6 +27,22 @@ def access_room_for(channel_id: int) -> str:
     left it or been refused since). Kept apart from room_for so that the announcement can
     follow the closing of the message room (see reset_team_rooms)."""
     return f"channel-access:{channel_id}"
+
+
+def post_and_emit(user: User, channel: Channel, body: object, *, client_msg_id: object = None,
+                  parent_id: object = None) -> tuple[dict, bool]:
+    """The edge's one way to post (HTTP API, Socket.IO, HTML form): store the message,
+    serialise it before the commit expires it, commit, then emit it to the channel's room.
+    Returns (the message object, created); a repeated client_msg_id emits nothing again.
+    Raises what services.post_message raises (RateLimited, ValidationError, …)."""
+    message, created = services.post_message(
+        user, channel, body, client_msg_id=client_msg_id, parent_id=parent_id,
+        rate_check=lambda: check_post_rate(user.id))
+    payload = message_to_dict(message)
+    db.session.commit()
+    if created:
+        emit_new(payload)
+    return payload, created
 
 
 def broadcast_new(messages: list[Message]) -> None:

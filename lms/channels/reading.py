@@ -15,6 +15,7 @@ from lms.channels.services import (
     MAX_LIMIT,
     MAX_QUERY_CHARS,
     normalise_for_search,
+    reaction_groups,
 )
 from lms.db import utcnow
 from lms.errors import BadRequest, ValidationError
@@ -135,9 +136,7 @@ def iso(value: datetime | None) -> str | None:
 def message_to_dict(message: Message, *, staff_view: bool = False) -> dict:
     """The CONTRACT message object (plus seq, hidden, reactions, mentions)."""
     show = not message.deleted and (not message.hidden or staff_view)
-    reactions: dict[str, list[int]] = {}
-    for reaction in message.reactions:
-        reactions.setdefault(reaction.emoji, []).append(reaction.user_id)
+    reactions = reaction_groups(message)
     return {
         "id": message.id, "channel_id": message.channel_id, "seq": message.seq,
         "author": {"id": message.author.id, "name": message.author.name},

@@ -287,6 +287,20 @@ def remove_reaction(message: Message, user: User, emoji: object) -> Message:
     return message
 
 
+def toggle_reaction(message: Message, user: User, emoji: object) -> Message:
+    """A reaction button pressed: add the user's reaction, or take it back if it is there."""
+    mine = any(r.user_id == user.id and r.emoji == emoji for r in message.reactions)
+    return (remove_reaction if mine else add_reaction)(message, user, emoji)
+
+
+def reaction_groups(message: Message) -> dict[str, list[int]]:
+    """Emoji → ids of the users who reacted with it, in the order they reacted."""
+    groups: dict[str, list[int]] = {}
+    for reaction in message.reactions:
+        groups.setdefault(reaction.emoji, []).append(reaction.user_id)
+    return groups
+
+
 # --- For trainers ---------------------------------------------------------------------------
 
 @dataclass

@@ -9,17 +9,17 @@ from flask_login import current_user, login_required
 
 from lms.channels import reading, services
 from lms.channels.access import (
+    can_post_channel,
     get_channel_for,
     get_message_for,
     readable_channels,
     require_author,
     require_post,
-    require_staff,
 )
 from lms.channels.forms import ActionForm, EditForm, MessageForm, PromptForm
-from lms.channels.live import broadcast_new, broadcast_updated
-from lms.channels.ratelimit import RateLimited, check_post_rate
-from lms.cohorts.access import get_cohort_for, is_staff
+from lms.channels.live import broadcast_new, broadcast_updated, post_and_emit
+from lms.channels.ratelimit import RateLimited
+from lms.cohorts.access import get_cohort_for, is_staff, require_staff
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
@@ -29,7 +29,7 @@ bp = Blueprint("channels", __name__, template_folder="templates")
 
 @bp.context_processor
 def reaction_choices():
-    return {"reactions": services.REACTIONS}
+    return {"reactions": services.REACTIONS, "reaction_groups": services.reaction_groups}
 
 
 @bp.errorhandler(RateLimited)
@@ -67,7 +67,7 @@ def _channel_page(cohort, channel, membership, form, status=200):
     return render_template(
         "channels/channel.html", cohort=cohort, channel=channel, messages=messages,
         divider_id=divider, form=form, channels=channels, unread=unread,
-        staff=is_staff(membership), may_post=channel.may_post(membership.role),
+        staff=is_staff(membership), may_post=can_post_channel(membership, channel),
         has_older=bool(messages) and reading.has_older(channel, messages[0].id),
         newest_page=before_id is None, thread=None), status
 
@@ -97,26 +97,23 @@ def post_message(slug: str, channel_id: int):
     parent = form.parent_id.data
     if form.validate_on_submit():
         try:
-            message, created = services.post_message(
+            message, _created = post_and_emit(
                 current_user, channel, form.body.data or "",
                 client_msg_id=form.client_msg_id.data or None,
-                parent_id=int(parent) if parent and parent.isdigit() else None,
-                rate_check=lambda: check_post_rate(current_user.id))
+                parent_id=int(parent) if parent and parent.isdigit() else None)
         except RateLimited:
             raise  # handled by rate_limited() with Retry-After
         except DomainError as exc:
             db.session.rollback()
             form.body.errors = [exc.message]
         else:
-            db.session.commit()
-            if created:
-                broadcast_new([message])
-            if message.parent_id:
+            anchor = f"m-{message['id']}"
+            if message["parent_id"]:
                 return redirect(url_for("channels.thread_page", slug=slug,
-                                        channel_id=channel.id, message_id=message.parent_id,
-                                        _anchor=f"m-{message.id}"))
+                                        channel_id=channel.id, message_id=message["parent_id"],
+                                        _anchor=anchor))
             return redirect(url_for("channels.channel_page", slug=slug, channel_id=channel.id,
-                                    _anchor=f"m-{message.id}"))
+                                    _anchor=anchor))
     if parent and parent.isdigit():
         return _thread_page(cohort, channel, membership, int(parent), form, 422)
     return _channel_page(cohort, channel, membership, form, 422)
@@ -134,7 +131,7 @@ def _thread_page(cohort, channel, membership, message_id, form, status=200):
         "channels/channel.html", cohort=cohort, channel=channel,
         messages=reading.thread_messages(root), divider_id=None, form=form,
         channels=channels, unread=unread, staff=is_staff(membership),
-        may_post=channel.may_post(membership.role), has_older=False, newest_page=True,
+        may_post=can_post_channel(membership, channel), has_older=False, newest_page=True,
         thread=root), status
 
 
@@ -217,11 +214,8 @@ def react(slug: str, message_id: int):
     """Toggle one's reaction (a button per emoji: pressed again, it is taken back)."""
     message, _channel, _membership = _message_in_cohort(slug, message_id)
     if ActionForm().validate_on_submit():
-        emoji = request.form.get("emoji", "")
-        mine = any(r.user_id == current_user.id and r.emoji == emoji for r in message.reactions)
         try:
-            (services.remove_reaction if mine else services.add_reaction)(
-                message, current_user, emoji)
+            services.toggle_reaction(message, current_user, request.form.get("emoji", ""))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

@@ -10,13 +10,18 @@ from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 
 STAFF_ROLES = ("organizer", "trainer")
+STAFF_ONLY = "この操作を行う権限がありません（講師・主催者だけが行えます）。"
+ORGANIZER_ONLY = "この操作を行う権限がありません（主催者だけが行えます）。"
 
 
-def membership_for(user: User, cohort: Cohort) -> Membership | None:
+def membership_for(user: User, cohort: Cohort | int) -> Membership | None:
+    """The user's membership in the cohort (a Cohort or its id); None for strangers.
+    The one membership lookup every domain's loaders use."""
     if user is None or not user.is_authenticated:
         return None
+    cohort_id = cohort if isinstance(cohort, int) else cohort.id
     return db.session.scalar(select(Membership).where(
-        Membership.cohort_id == cohort.id, Membership.user_id == user.id))
+        Membership.cohort_id == cohort_id, Membership.user_id == user.id))
 
 
 def team_id_for(membership: Membership | None) -> int | None:
@@ -28,8 +33,34 @@ def team_id_for(membership: Membership | None) -> int | None:
         CohortMunicipality.municipality_code == membership.municipality_code))
 
 
+# --- Role predicates: the only place that compares roles ------------------------------------
+
 def is_staff(membership: Membership | None) -> bool:
+    """Trainers and organizers: they run the cohort and see every team."""
     return membership is not None and membership.role in STAFF_ROLES
+
+
+def is_organizer(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == "organizer"
+
+
+def is_participant(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == "participant"
+
+
+def can_manage_enrolment(membership: Membership | None) -> bool:
+    return is_organizer(membership)
+
+
+def require_staff(membership: Membership | None, message: str = STAFF_ONLY) -> None:
+    """The one staff check: Forbidden unless trainer or organizer."""
+    if not is_staff(membership):
+        raise Forbidden(message)
+
+
+def require_organizer(membership: Membership | None, message: str = ORGANIZER_ONLY) -> None:
+    if not is_organizer(membership):
+        raise Forbidden(message)
 
 
 def get_cohort_for(user: User, slug: str) -> tuple[Cohort, Membership]:
@@ -41,12 +72,6 @@ def get_cohort_for(user: User, slug: str) -> tuple[Cohort, Membership]:
     if membership is None:
         raise NotFound("研修が見つかりません。")
     return cohort, membership
-
-
-def require_role(membership: Membership, *roles: str) -> None:
-    """Raise Forbidden unless the membership has one of the roles."""
-    if membership.role not in roles:
-        raise Forbidden("この操作を行う権限がありません。")
 
 
 def users_beyond_reach(organizer: User, user_ids: list[int]) -> set[int]:

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
 from lms.auth.services import create_invite, normalise_email
-from lms.cohorts.models import Cohort, CohortMunicipality, Membership, Municipality
+from lms.cohorts.models import (
+    ROLE_LABELS,
+    Cohort,
+    CohortMunicipality,
+    Membership,
+    Municipality,
+)
 from lms.cohorts.municipalities import load_tokyo_municipalities
 from lms.cohorts.signals import enrolment_imported
 from lms.errors import ValidationError
@@ -114,3 +120,18 @@ def memberships_of(user: User) -> list[tuple[Membership, int | None]]:
         .where(CohortMunicipality.cohort_id.in_([m.cohort_id for m in memberships]))).all()
     teams = {(c, code): team for c, code, team in team_rows}
     return [(m, teams.get((m.cohort_id, m.municipality_code))) for m in memberships]
+
+
+def role_counts(cohort_id: int) -> dict[str, int]:
+    """Japanese role label → how many people hold it in the cohort."""
+    rows = db.session.execute(select(Membership.role, func.count()).where(
+        Membership.cohort_id == cohort_id).group_by(Membership.role)).all()
+    return {ROLE_LABELS[role]: n for role, n in rows}
+
+
+def cohort_members(cohort_id: int) -> list[Membership]:
+    """Everyone enrolled, with user and municipality loaded, by role then municipality."""
+    return list(db.session.scalars(
+        select(Membership).where(Membership.cohort_id == cohort_id)
+        .options(selectinload(Membership.user), selectinload(Membership.municipality))
+        .order_by(Membership.role, Membership.municipality_code, Membership.id)))

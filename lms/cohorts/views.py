@@ -14,15 +14,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from lms.auth.services import create_invite
-from lms.cohorts.access import get_cohort_for, require_role, users_beyond_reach
+from lms.cohorts.access import get_cohort_for, require_organizer, users_beyond_reach
 from lms.cohorts.enrolment_csv import parse_enrolment_csv
 from lms.cohorts.forms import EnrolmentUploadForm
 from lms.cohorts.models import ROLE_LABELS, Membership
-from lms.cohorts.services import import_enrolment, municipality_lookup
+from lms.cohorts.services import (
+    cohort_members,
+    import_enrolment,
+    municipality_lookup,
+    role_counts,
+)
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 from lms.spreadsheets import write_csv
@@ -30,17 +34,11 @@ from lms.spreadsheets import write_csv
 bp = Blueprint("cohorts", __name__, template_folder="templates")
 
 
-def _counts(cohort_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(Membership.role, func.count()).where(
-        Membership.cohort_id == cohort_id).group_by(Membership.role)).all()
-    return {ROLE_LABELS[role]: n for role, n in rows}
-
-
 @bp.route("/c/<slug>/enrolment", methods=["GET", "POST"])
 @login_required
 def enrolment(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, "organizer")
+    require_organizer(membership)
     form = EnrolmentUploadForm()
     parse = None
     if form.validate_on_submit():
@@ -54,18 +52,11 @@ def enrolment(slug: str):
                   "招待リンクをダウンロードして、各自治体のメールで送ってください。", "success")
             return redirect(url_for("cohorts.enrolment", slug=slug))
     status = 400 if (parse is not None and not parse.ok) or form.errors else 200
-    members = _members(cohort.id)
+    members = cohort_members(cohort.id)
     return render_template(
         "cohorts/enrolment.html", cohort=cohort, form=form, parse=parse,
-        counts=_counts(cohort.id), members=members,
+        counts=role_counts(cohort.id), members=members,
         beyond=users_beyond_reach(current_user, [m.user_id for m in members])), status
-
-
-def _members(cohort_id: int) -> list[Membership]:
-    return list(db.session.scalars(
-        select(Membership).where(Membership.cohort_id == cohort_id)
-        .options(selectinload(Membership.user), selectinload(Membership.municipality))
-        .order_by(Membership.role, Membership.municipality_code, Membership.id)))
 
 
 @bp.post("/c/<slug>/members/<int:membership_id>/link")
@@ -73,7 +64,7 @@ def _members(cohort_id: int) -> list[Membership]:
 def password_link(slug: str, membership_id: int):
     """A fresh one-time link for one person (first password or a forgotten one)."""
     cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, "organizer")
+    require_organizer(membership)
     target = db.session.get(Membership, membership_id)
     if target is None or target.cohort_id != cohort.id:
         raise NotFound("その人はこの研修に登録されていません。")
@@ -92,7 +83,7 @@ def password_link(slug: str, membership_id: int):
 def invite_links(slug: str):
     """Fresh one-time links for everyone in the cohort who has not set a password yet."""
     cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, "organizer")
+    require_organizer(membership)
     members = db.session.scalars(
         select(Membership).where(Membership.cohort_id == cohort.id)
         .join(Membership.user).order_by(Membership.id)).all()

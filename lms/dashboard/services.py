@@ -11,12 +11,11 @@ from lms.auth.models import User
 from lms.channels.access import readable_channels
 from lms.channels.models import Channel
 from lms.channels.reading import unread_counts
-from lms.cohorts.access import team_id_for
+from lms.cohorts.access import is_participant, is_staff, team_id_for
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
 from lms.db import utcnow
 from lms.extensions import db
 from lms.homework import services as homework_services
-from lms.homework.access import owner_key
 from lms.homework.models import Homework, Submission
 from lms.sessions.models import WorkshopSession
 from lms.sessions.services import list_sessions
@@ -33,6 +32,14 @@ class CohortCard:
     homework: list[HomeworkItem] = field(default_factory=list)
     unread: dict[int, int] = field(default_factory=dict)
 
+    @property
+    def is_participant(self) -> bool:
+        return is_participant(self.membership)
+
+    @property
+    def is_staff(self) -> bool:
+        return is_staff(self.membership)
+
 
 @dataclass
 class HomeworkItem:
@@ -45,11 +52,10 @@ def homework_items(membership: Membership, team_id: int | None, limit: int = 5
                    ) -> list[HomeworkItem]:
     """A participant's homework to act on: returned for revision first, then not yet
     submitted (upcoming deadlines before overdue ones). Three reading."""
-    if membership.role != "participant":
+    if not is_participant(membership):
         return []
     all_homework = homework_services.list_homework(membership.cohort_id)
-    owners = {kind: owner_key(kind, membership, team_id)
-              for kind in ("individual", "municipality", "team")}
+    owners = homework_services.owner_keys(membership, team_id)
     latest = homework_services.latest_by_owner(
         [h.id for h in all_homework], [o for o in owners.values() if o])
     items = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from lms.cohorts.access import get_cohort_for, is_staff, team_id_for
+from lms.cohorts.access import can_manage_enrolment, get_cohort_for, is_staff, team_id_for
 from lms.dashboard import services
 from lms.db import utcnow
 from lms.markdown import render_markdown
@@ -29,4 +29,5 @@ def cohort_overview(slug: str):
         "dashboard/cohort.html", cohort=cohort, membership=membership,
         sessions=sessions, next_session=services.next_session(sessions), now=utcnow(),
         teams=services.teams_with_members(cohort.id), my_team_id=team_id_for(membership),
-        is_staff=is_staff(membership), description_html=render_markdown(cohort.description_md))
+        is_staff=is_staff(membership), can_manage_enrolment=can_manage_enrolment(membership),
+        description_html=render_markdown(cohort.description_md))

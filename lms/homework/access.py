@@ -6,7 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
-from lms.cohorts.access import is_staff, membership_for, team_id_for
+from lms.cohorts.access import (
+    get_cohort_for,
+    is_participant,
+    is_staff,
+    membership_for,
+    require_staff,
+    team_id_for,
+)
 from lms.cohorts.models import Cohort, Membership
 from lms.errors import Forbidden, NotFound, ValidationError
 from lms.extensions import db
@@ -20,7 +27,7 @@ NOT_FOUND_FILE = "ファイルが見つかりません。"
 def owner_key(kind: str, membership: Membership | None,
               team_id: int | None = None) -> str | None:
     """Who owns work of this kind for this person: "u:…", "m:…" or "t:…"; None if no one."""
-    if membership is None or membership.role != "participant":
+    if not is_participant(membership):
         return None
     if kind == "individual":
         return f"u:{membership.user_id}"
@@ -33,13 +40,18 @@ def owner_key(kind: str, membership: Membership | None,
 
 def require_owner_key(homework: Homework, membership: Membership) -> str:
     """The caller's owner key for submitting or drafting; Forbidden for staff."""
-    if membership.role != "participant":
+    if not can_submit(membership):
         raise Forbidden("宿題を提出できるのは受講者です。")
     key = owner_key(homework.kind, membership)
     if key is None:
         what = "自治体" if homework.kind == "municipality" else "チーム"
         raise ValidationError(f"所属する{what}が決まっていないため、この宿題はまだ提出できません。")
     return key
+
+
+def can_submit(membership: Membership | None) -> bool:
+    """Participants submit and keep drafts; staff review."""
+    return is_participant(membership)
 
 
 def can_read_submission(membership: Membership | None, submission: Submission) -> bool:
@@ -55,8 +67,7 @@ def can_read_submission(membership: Membership | None, submission: Submission) -
 def get_homework_for(user: User, homework_id: int) -> tuple[Homework, Membership]:
     """The homework and the caller's membership in its cohort; NotFound for non-members."""
     homework = db.session.get(Homework, homework_id)
-    membership = membership_for(user, db.session.get(Cohort, homework.cohort_id)) \
-        if homework else None
+    membership = membership_for(user, homework.cohort_id) if homework else None
     if homework is None or membership is None:
         raise NotFound(NOT_FOUND_HOMEWORK)
     return homework, membership
@@ -76,7 +87,7 @@ def get_submission_for(user: User, submission_id: int) -> tuple[Submission, Memb
             selectinload(Submission.files), selectinload(Submission.homework)))
     if submission is None:
         raise NotFound(NOT_FOUND_SUBMISSION)
-    membership = membership_for(user, db.session.get(Cohort, submission.homework.cohort_id))
+    membership = membership_for(user, submission.homework.cohort_id)
     if not can_read_submission(membership, submission):
         raise NotFound(NOT_FOUND_SUBMISSION)
     return submission, membership
@@ -88,12 +99,16 @@ def get_file_for(user: User, file_id: int) -> SubmissionFile:
     if stored is None:
         raise NotFound(NOT_FOUND_FILE)
     submission = stored.submission
-    membership = membership_for(user, db.session.get(Cohort, submission.homework.cohort_id))
+    membership = membership_for(user, submission.homework.cohort_id)
     if not can_read_submission(membership, submission):
         raise NotFound(NOT_FOUND_FILE)
     return stored
 
 
-def require_reviewer(membership: Membership) -> None:
-    if not is_staff(membership):
-        raise Forbidden("講評できるのは講師と主催者です。")
+def get_homework_for_staff(user: User, slug: str, homework_id: int
+                           ) -> tuple[Cohort, Membership, Homework]:
+    """For the trainers' pages: the cohort, the caller's membership and the homework;
+    NotFound for strangers or another cohort's homework, Forbidden for participants."""
+    cohort, membership = get_cohort_for(user, slug)
+    require_staff(membership)
+    return cohort, membership, get_homework_in_cohort(cohort, homework_id)

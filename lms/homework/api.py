@@ -9,7 +9,7 @@ from flask import current_app, jsonify, request, send_file
 
 from lms.api import api_bp, caller, json_body
 from lms.api.openapi import add_paths, operation, path_param
-from lms.cohorts.access import STAFF_ROLES, get_cohort_for, require_role
+from lms.cohorts.access import get_cohort_for, require_staff
 from lms.errors import BadRequest, NotFound
 from lms.extensions import db
 from lms.homework import authoring, services
@@ -18,7 +18,6 @@ from lms.homework.access import (
     get_homework_for,
     get_submission_for,
     require_owner_key,
-    require_reviewer,
 )
 from lms.homework.filetypes import ascii_fallback
 from lms.homework.openapi import homework_paths
@@ -95,7 +94,7 @@ def _due_at(text: str) -> datetime:
 def add_homework(slug: str):
     """Staff add homework to one of the cohort's sessions: 201 with the new homework."""
     cohort, membership = get_cohort_for(caller(), slug)
-    require_role(membership, *STAFF_ROLES)
+    require_staff(membership)
     data = json_body()
     fields = {"session_number": _field(data, "session_number", int),
               "title": _field(data, "title", str), "kind": _field(data, "kind", str),
@@ -113,7 +112,7 @@ def remove_homework(homework_id: int):
     """Staff remove homework with no submissions (its drafts go with it): 204.
     With submissions: 422 `has_submissions`, and nothing changes."""
     homework, membership = get_homework_for(caller(), homework_id)
-    require_role(membership, *STAFF_ROLES)
+    require_staff(membership)
     authoring.remove_homework(homework)
     db.session.commit()
     return "", 204
@@ -162,7 +161,7 @@ def read_submission(submission_id: int):
 def review_submission(submission_id: int):
     user = caller()
     submission, membership = get_submission_for(user, submission_id)
-    require_reviewer(membership)
+    require_staff(membership, "講評できるのは講師と主催者です。")
     data = json_body()
     status, feedback = data.get("status"), data.get("feedback", "")
     if not isinstance(status, str) or not isinstance(feedback, str):

@@ -10,12 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
+from lms.cohorts.access import team_id_for
 from lms.cohorts.models import Cohort, Membership
-from lms.courses.model import HomeworkTemplate
+from lms.courses import HomeworkTemplate
 from lms.db import utcnow
 from lms.errors import BadRequest, Conflict, ValidationError
 from lms.extensions import db
-from lms.homework.access import require_owner_key
+from lms.homework.access import owner_key, require_owner_key
 from lms.homework.models import (
     KINDS,
     LATE_POLICIES,
@@ -254,6 +255,15 @@ def history(homework: Homework, owner: str) -> list[Submission]:
                                  Submission.owner_key == owner)
         .options(selectinload(Submission.files), selectinload(Submission.author))
         .order_by(Submission.version.desc())))
+
+
+def owner_keys(membership: Membership | None, team_id: int | None = None
+               ) -> dict[str, str | None]:
+    """The person's owner key for each kind of homework (individual, municipality, team);
+    None where they own nothing of that kind (staff, no team yet). `team_id` saves a query."""
+    if team_id is None:
+        team_id = team_id_for(membership)
+    return {kind: owner_key(kind, membership, team_id) for kind in KINDS}
 
 
 def latest_by_owner(homework_ids: list[int], owners: list[str] | None = None

@@ -9,12 +9,18 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role, team_id_for
+from lms.cohorts.access import get_cohort_for, is_staff, require_staff
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.homework import authoring, progress, services
-from lms.homework.access import get_homework_in_cohort, get_submission_for, owner_key
+from lms.homework.access import (
+    can_submit,
+    get_homework_for_staff,
+    get_homework_in_cohort,
+    get_submission_for,
+    owner_key,
+)
 from lms.homework.api import submit_from_request
 from lms.homework.filetypes import ALLOWED_LABEL
 from lms.homework.forms import (
@@ -37,18 +43,12 @@ def homework_for_session(ws) -> list:
     return services.list_homework(ws.cohort_id, ws.id)
 
 
-def _owners(membership) -> dict[str, str | None]:
-    team_id = team_id_for(membership)
-    return {kind: owner_key(kind, membership, team_id)
-            for kind in ("individual", "municipality", "team")}
-
-
 @bp.get("/c/<slug>/homework")
 @login_required
 def homework_list(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
     homework = services.list_homework(cohort.id)
-    owners = _owners(membership)
+    owners = services.owner_keys(membership)
     latest = services.latest_by_owner([h.id for h in homework],
                                       [o for o in owners.values() if o])
     rows = [(hw, latest.get((hw.id, owners[hw.kind])), services.days_left(hw))
@@ -68,7 +68,7 @@ def _page(cohort, membership, hw, form, status=200):
         "homework/homework.html", cohort=cohort, membership=membership, hw=hw, form=form,
         owner=owner, draft=draft, history=services.history(hw, owner) if owner else [],
         closed=services.is_closed(hw), days_left=services.days_left(hw),
-        is_staff=staff, allowed=ALLOWED_LABEL, now=utcnow(),
+        is_staff=staff, can_submit=can_submit(membership), allowed=ALLOWED_LABEL, now=utcnow(),
         submitted=authoring.count_submissions(hw) if staff else 0,
         delete_form=DeleteHomeworkForm()), status
 
@@ -106,9 +106,7 @@ def submit(slug: str, homework_id: int):
 @bp.route("/c/<slug>/homework/<int:homework_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str, homework_id: int):
-    cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, *STAFF_ROLES)
-    hw = get_homework_in_cohort(cohort, homework_id)
+    cohort, membership, hw = get_homework_for_staff(current_user, slug, homework_id)
     form = HomeworkForm()
     if request.method == "GET":
         due = to_tokyo(hw.due_at)
@@ -137,7 +135,7 @@ def edit(slug: str, homework_id: int):
 @login_required
 def new_homework(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, *STAFF_ROLES)
+    require_staff(membership)
     form = NewHomeworkForm()
     sessions = list_sessions(cohort.id)
     form.session_number.choices = [
@@ -171,9 +169,7 @@ def new_homework(slug: str):
 @bp.post("/c/<slug>/homework/<int:homework_id>/delete")
 @login_required
 def delete(slug: str, homework_id: int):
-    cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, *STAFF_ROLES)
-    hw = get_homework_in_cohort(cohort, homework_id)
+    cohort, membership, hw = get_homework_for_staff(current_user, slug, homework_id)
     form = DeleteHomeworkForm()
     if not form.validate_on_submit():
         flash("フォームの有効期限が切れました。もう一度操作してください。", "error")
@@ -194,9 +190,7 @@ def delete(slug: str, homework_id: int):
 @bp.get("/c/<slug>/homework/<int:homework_id>/submissions")
 @login_required
 def review_list(slug: str, homework_id: int):
-    cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, *STAFF_ROLES)
-    hw = get_homework_in_cohort(cohort, homework_id)
+    cohort, membership, hw = get_homework_for_staff(current_user, slug, homework_id)
     directory = progress.directory(cohort)
     latest = services.latest_by_owner([hw.id])
     owners = sorted({o for p in directory.people if (o := p.owner(hw.kind))})
@@ -214,7 +208,7 @@ def submission_page(slug: str, submission_id: int):
     staff = is_staff(membership)
     form = ReviewForm()
     if request.method == "POST":
-        require_role(membership, *STAFF_ROLES)
+        require_staff(membership)
         if form.validate_on_submit():
             services.review_submission(submission, current_user, status=form.status.data,
                                        feedback=form.feedback.data)
@@ -237,7 +231,7 @@ def submission_page(slug: str, submission_id: int):
 @login_required
 def matrix(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, *STAFF_ROLES)
+    require_staff(membership)
     by = request.args.get("by", "person")
     return render_template("homework/matrix.html", cohort=cohort,
                            matrix=progress.status_matrix(cohort, by),

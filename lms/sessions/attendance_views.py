@@ -7,12 +7,11 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from lms.cohorts.access import STAFF_ROLES, get_cohort_for, require_role
 from lms.errors import BadRequest, DomainError
 from lms.extensions import db
 from lms.sessions import attendance, catchup
+from lms.sessions.access import get_session_for, get_session_for_staff
 from lms.sessions.models import ATTENDANCE_LABELS
-from lms.sessions.services import get_session
 
 bp = Blueprint("attendance", __name__, template_folder="templates")
 
@@ -27,9 +26,8 @@ class ImportForm(FlaskForm):
 
 
 def _staff_session(slug: str, number: int):
-    cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, *STAFF_ROLES)
-    return cohort, get_session(cohort, number)
+    cohort, _membership, ws = get_session_for_staff(current_user, slug, number)
+    return cohort, ws
 
 
 def _render(cohort, ws, *, import_form=None, result=None, status=200):
@@ -110,8 +108,7 @@ def match_attendance(slug: str, number: int):
 @bp.post("/c/<slug>/sessions/<int:number>/catchup")
 @login_required
 def tick_catchup(slug: str, number: int):
-    cohort, _membership = get_cohort_for(current_user, slug)
-    ws = get_session(cohort, number)
+    _cohort, _membership, ws = get_session_for(current_user, slug, number)
     if not CsrfForm().validate_on_submit():
         raise BadRequest("フォームの有効期限が切れました。ページを再読み込みしてください。")
     try:

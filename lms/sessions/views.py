@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role
+from lms.cohorts.access import get_cohort_for
 from lms.extensions import db
 from lms.sessions import services
+from lms.sessions.access import can_schedule_sessions, get_session_for, get_session_for_staff
 from lms.sessions.attendance import attendance_of
 from lms.sessions.attendance_views import CsrfForm
 from lms.sessions.catchup import needs_catchup, ticked_tasks
@@ -20,11 +21,10 @@ bp = Blueprint("sessions", __name__, template_folder="templates")
 @bp.get("/c/<slug>/sessions/<int:number>")
 @login_required
 def session_page(slug: str, number: int):
-    cohort, membership = get_cohort_for(current_user, slug)
-    ws = services.get_session(cohort, number)
+    cohort, membership, ws = get_session_for(current_user, slug, number)
     mine = attendance_of(ws, current_user.id)
     return render_template("sessions/session.html", cohort=cohort, ws=ws,
-                           membership=membership, is_staff=is_staff(membership),
+                           membership=membership, is_staff=can_schedule_sessions(membership),
                            attendance=mine, needs_catchup=needs_catchup(mine),
                            ticked=ticked_tasks(ws, current_user.id) if mine else set(),
                            catchup_form=CsrfForm())
@@ -33,9 +33,7 @@ def session_page(slug: str, number: int):
 @bp.route("/c/<slug>/sessions/<int:number>/edit", methods=["GET", "POST"])
 @login_required
 def edit_session(slug: str, number: int):
-    cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, *STAFF_ROLES)
-    ws = services.get_session(cohort, number)
+    cohort, _membership, ws = get_session_for_staff(current_user, slug, number)
     form = SessionForm()
     if request.method == "GET":
         start, end = to_tokyo(ws.starts_at), to_tokyo(ws.ends_at)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.cohorts.access import STAFF_ROLES, get_cohort_for, require_role
+from lms.cohorts.access import get_cohort_for
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.teams import services
+from lms.teams.access import can_edit_teams, require_team_editor, require_team_viewer
 from lms.teams.forms import FormTeamsForm, MoveForm
 
 bp = Blueprint("teams", __name__, template_folder="templates")
@@ -18,18 +19,18 @@ bp = Blueprint("teams", __name__, template_folder="templates")
 @login_required
 def manage(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, *STAFF_ROLES)
+    require_team_viewer(membership)
     views = services.team_views(cohort)
     form = FormTeamsForm(count=max(1, len([v for v in views if v.team]) or 5))
     return render_template("teams/manage.html", cohort=cohort, views=views, form=form,
-                           can_edit=membership.role == "organizer", move_form=MoveForm())
+                           can_edit=can_edit_teams(membership), move_form=MoveForm())
 
 
 @bp.post("/c/<slug>/teams/form")
 @login_required
 def form_teams(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, "organizer")
+    require_team_editor(membership)
     form = FormTeamsForm()
     if not form.validate_on_submit():
         flash("チーム数を正しく入力してください（1以上の整数）。", "error")
@@ -48,7 +49,7 @@ def form_teams(slug: str):
 @login_required
 def move(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
-    require_role(membership, "organizer")
+    require_team_editor(membership)
     form = MoveForm()
     if not form.validate_on_submit():
         flash("移動する自治体と移動先を選んでください。", "error")
