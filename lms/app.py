@@ -76,7 +76,9 @@ def _connect_signals() -> None:
     # Higher domains react to what lower ones announce (lms/<domain>/signals.py). Each
     # connect_signals() is idempotent, so building several apps (tests) connects once.
     from lms.channels.handlers import connect_signals as connect_channels
+    from lms.cohorts.handlers import connect_signals as connect_cohorts
 
+    connect_cohorts()
     connect_channels()
 
 
