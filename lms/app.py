@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask
 
 from lms.config import ROOT, load_config
 from lms.errors import register_error_handlers
@@ -64,11 +64,6 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
-
-    @app.before_request
-    def remember_path():
-        g.request_path = request.path
-
     return app
 
 

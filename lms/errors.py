@@ -77,6 +77,34 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unauthorized(DomainError):
+    """No identity, or a bad one (API)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    status = 415
+    code = "unsupported_type"
+
+
+class RateLimited(DomainError):
+    """Too many actions; `extra["retry_after"]` says how many seconds to wait."""
+
+    status = 429
+    code = "rate_limited"
+
+    @property
+    def retry_after(self) -> int:
+        return int(self.extra.get("retry_after", 60))
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 

@@ -239,7 +239,7 @@ class LiveServer:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=10)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 self.proc.kill()
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from lms.auth.models import User
-from lms.errors import BadRequest, DomainError, json_error
+from lms.errors import BadRequest, Unauthorized, json_error
 from lms.extensions import csrf
 
 api_bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -15,11 +15,6 @@ csrf.exempt(api_bp)
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC_ENDPOINTS = {"api_v1.openapi"}
-
-
-class Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
 
 
 @api_bp.before_request

@@ -112,7 +112,8 @@ def parse(model: type[BaseModel], data: Any):
         errors = exc.errors(include_url=False)
         first = next((e for e in errors if _is_malformed(e)), errors[0])
         error_class = BadRequest if _is_malformed(first) else ValidationError
-        raise error_class(_message(first)) from None
+        extra = {"field": str(first["loc"][0])} if first["loc"] else None
+        raise error_class(_message(first), extra=extra) from None
 
 
 def json_depth_exceeds(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
-from lms.api import api_bp, caller, json_body
-from lms.api.openapi import add_paths, operation, path_param
+from lms.api import api_bp, caller
+from lms.api.validation import validate
 from lms.channels import reading, services
 from lms.channels.access import (
     get_channel_for,
@@ -15,10 +15,21 @@ from lms.channels.access import (
     require_post,
 )
 from lms.channels.live import broadcast_updated, post_and_emit
-from lms.channels.openapi import channel_paths
 from lms.channels.ratelimit import RateLimited
+from lms.channels.schemas import (
+    Channels,
+    EditIn,
+    MessageIn,
+    MessageOut,
+    Messages,
+    MessagesQuery,
+    ReactionIn,
+    ReadIn,
+    ReadOut,
+    SearchQuery,
+)
 from lms.cohorts.access import get_cohort_for, is_staff, require_staff
-from lms.errors import BadRequest, json_error
+from lms.errors import json_error
 from lms.extensions import db
 
 
@@ -34,17 +45,10 @@ def rate_limited(exc: RateLimited):
     return response, status
 
 
-def _query_id(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise BadRequest(f"{name} には数値を指定してください。")
-    return int(raw)
-
-
 @api_bp.get("/cohorts/<slug>/channels")
+@validate(responses={200: Channels})
 def list_channels(slug: str):
+    """読めるチャンネルの一覧"""
     user = caller()
     _cohort, membership = get_cohort_for(user, slug)
     channels = readable_channels(membership)
@@ -53,54 +57,58 @@ def list_channels(slug: str):
 
 
 @api_bp.get("/channels/<int:channel_id>/messages")
-def list_messages(channel_id: int):
+@validate(query=MessagesQuery, responses={200: Messages})
+def list_messages(channel_id: int, query: MessagesQuery):
+    """メッセージ（古い順）。after_id は取りこぼさない"""
     channel, membership = get_channel_for(caller(), channel_id)
-    after_id, before_id = _query_id("after_id"), _query_id("before_id")
-    messages = reading.list_messages(channel, after_id=after_id, before_id=before_id,
-                                      limit=reading.clean_limit(request.args.get("limit")))
+    messages = reading.list_messages(channel, after_id=query.after_id,
+                                      before_id=query.before_id,
+                                      limit=reading.clean_limit(query.limit))
     staff = is_staff(membership)
     return jsonify([reading.message_to_dict(m, staff_view=staff) for m in messages])
 
 
 @api_bp.post("/channels/<int:channel_id>/messages")
-def post_message(channel_id: int):
+@validate(json=MessageIn, responses={201: MessageOut, 200: MessageOut})
+def post_message(channel_id: int, body: MessageIn):
+    """メッセージを投稿（client_msg_id が同じ再送は 200 で同じメッセージ）"""
     user = caller()
     channel, membership = get_channel_for(user, channel_id)
     require_post(membership, channel)
-    data = json_body()
-    payload, created = post_and_emit(user, channel, data.get("body"),
-                                     client_msg_id=data.get("client_msg_id"),
-                                     parent_id=data.get("parent_id"))
+    payload, created = post_and_emit(user, channel, body.body,
+                                     client_msg_id=body.client_msg_id, parent_id=body.parent_id)
     return jsonify(payload), 201 if created else 200
 
 
 @api_bp.post("/channels/<int:channel_id>/read")
-def mark_read(channel_id: int):
+@validate(json=ReadIn, responses={200: ReadOut})
+def mark_read(channel_id: int, body: ReadIn):
+    """既読にする（既定は最新まで）"""
     user = caller()
     channel, _membership = get_channel_for(user, channel_id)
-    data = request.get_json(silent=True) or {}
-    if not isinstance(data, dict):
-        raise BadRequest("JSON オブジェクトを送ってください。")
-    up_to = services.clean_id(data.get("last_read_id"), "last_read_id")
-    last_read = reading.mark_read(user, channel, up_to)
+    last_read = reading.mark_read(user, channel, body.last_read_id)
     db.session.commit()
     return jsonify({"channel_id": channel.id, "last_read_id": last_read,
                     "unread": reading.unread_counts(user, [channel.id])[channel.id]})
 
 
 @api_bp.patch("/messages/<int:message_id>")
-def edit_message(message_id: int):
+@validate(json=EditIn, responses={200: MessageOut})
+def edit_message(message_id: int, body: EditIn):
+    """自分のメッセージを編集"""
     user = caller()
     message, channel, _membership = get_message_for(user, message_id)
     require_author(user, message)
-    services.edit_message(message, json_body().get("body"), channel)
+    services.edit_message(message, body.body, channel)
     db.session.commit()
     broadcast_updated(message)
     return jsonify(reading.message_to_dict(message))
 
 
 @api_bp.delete("/messages/<int:message_id>")
+@validate(responses={200: MessageOut})
 def delete_message(message_id: int):
+    """自分のメッセージを削除"""
     user = caller()
     message, _channel, _membership = get_message_for(user, message_id)
     require_author(user, message)
@@ -111,7 +119,9 @@ def delete_message(message_id: int):
 
 
 @api_bp.post("/messages/<int:message_id>/hide")
+@validate(responses={200: MessageOut})
 def hide_message(message_id: int):
+    """講師・主催者がメッセージを非表示にする"""
     user = caller()
     message, _channel, membership = get_message_for(user, message_id)
     require_staff(membership)
@@ -122,17 +132,21 @@ def hide_message(message_id: int):
 
 
 @api_bp.post("/messages/<int:message_id>/reactions")
-def add_reaction(message_id: int):
+@validate(json=ReactionIn, responses={200: MessageOut})
+def add_reaction(message_id: int, body: ReactionIn):
+    """リアクションを付ける"""
     user = caller()
     message, _channel, _membership = get_message_for(user, message_id)
-    services.add_reaction(message, user, json_body().get("emoji"))
+    services.add_reaction(message, user, body.emoji)
     db.session.commit()
     broadcast_updated(message)
     return jsonify(reading.message_to_dict(message))
 
 
 @api_bp.delete("/messages/<int:message_id>/reactions/<emoji>")
+@validate(responses={200: MessageOut})
 def remove_reaction(message_id: int, emoji: str):
+    """自分のリアクションを外す"""
     user = caller()
     message, _channel, _membership = get_message_for(user, message_id)
     services.remove_reaction(message, user, emoji)
@@ -142,13 +156,12 @@ def remove_reaction(message_id: int, emoji: str):
 
 
 @api_bp.get("/cohorts/<slug>/search")
-def search(slug: str):
+@validate(query=SearchQuery, responses={200: Messages})
+def search(slug: str, query: SearchQuery):
+    """読めるチャンネルのメッセージを検索（部分一致・新しい順）"""
     user = caller()
     _cohort, membership = get_cohort_for(user, slug)
     channel_ids = [c.id for c in readable_channels(membership)]
-    messages = reading.search_messages(channel_ids, request.args.get("q"),
-                                        reading.clean_limit(request.args.get("limit")))
+    messages = reading.search_messages(channel_ids, query.q, reading.clean_limit(query.limit))
     return jsonify([reading.message_to_dict(m) for m in messages])
 
-
-add_paths(channel_paths(operation, path_param))

@@ -13,10 +13,12 @@ from flask_login.signals import user_logged_out
 from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy import select
 
+from lms.api.validation import parse
 from lms.auth.models import User
 from lms.channels.access import get_channel_for, require_post
 from lms.channels.live import access_room_for, post_and_emit, room_for
 from lms.channels.presence import PresenceStore, RedisPresence, presence_store
+from lms.channels.schemas import MessageIn
 from lms.errors import BadRequest, DomainError, NotFound
 from lms.extensions import db
 
@@ -264,9 +266,10 @@ class ChannelNamespace(Namespace):
     def _send(self, user: User, data: dict) -> dict:
         channel, membership = get_channel_for(user, data.get("channel_id"))
         require_post(membership, channel)
-        payload, _created = post_and_emit(user, channel, data.get("body"),
-                                          client_msg_id=data.get("client_msg_id"),
-                                          parent_id=data.get("parent_id"))
+        fields = parse(MessageIn, data)  # the same rules as POST …/messages
+        payload, _created = post_and_emit(user, channel, fields.body,
+                                          client_msg_id=fields.client_msg_id,
+                                          parent_id=fields.parent_id)
         return {"ok": True, "message": payload}
 
     def _emit_presence(self, channel_id: int) -> None:

@@ -141,7 +141,7 @@ class RedisPresence:
                 # A room nobody refreshes (every process gone) disappears by itself.
                 pipe.expire(self._room_key(channel_id), self._ttl * 4)
                 pipe.execute()
-            except Exception as exc:  # noqa: BLE001 - presence never breaks a join
+            except Exception as exc:  # presence never breaks a join
                 self._went_offline(exc)
 
     def remove(self, channel_id: int, sid: str) -> bool:
@@ -150,7 +150,7 @@ class RedisPresence:
             if was_here and self._online:
                 try:
                     self._redis.hdel(self._room_key(channel_id), sid)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     self._went_offline(exc)
             return was_here
 
@@ -163,7 +163,7 @@ class RedisPresence:
                     for channel_id in left:
                         pipe.hdel(self._room_key(channel_id), sid)
                     pipe.execute()
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     self._went_offline(exc)
             return left
 
@@ -200,7 +200,7 @@ class RedisPresence:
             _own, others, dead = self._read(channel_id)
             if dead:
                 self._redis.hdel(self._room_key(channel_id), *dead)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._went_offline(exc)
             return _listing(mine)
         return _listing(mine + [(e["user_id"], e["name"]) for e in others.values()])
@@ -215,7 +215,7 @@ class RedisPresence:
                 self._redis.set(self._alive_key(self.process_id), "1", ex=self._ttl)
                 was_offline = not self._online
                 changed = self._rewrite()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self._went_offline(exc)
                 return []
             if was_offline:

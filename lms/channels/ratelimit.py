@@ -7,19 +7,12 @@ import time
 from flask import current_app
 from limits import parse
 
-from lms.errors import DomainError
+from lms.errors import RateLimited
 from lms.extensions import limiter
 
+__all__ = ["RateLimited", "check_post_rate"]  # RateLimited lives in lms.errors
+
 DEFAULT_POST_LIMIT = "30 per minute"
-
-
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"
-
-    @property
-    def retry_after(self) -> int:
-        return int(self.extra.get("retry_after", 60))
 
 
 def check_post_rate(user_id: int) -> None:
@@ -33,7 +26,7 @@ def check_post_rate(user_id: int) -> None:
             return
         reset_at, _remaining = limiter.limiter.get_window_stats(item, "channel-post",
                                                                  str(user_id))
-    except Exception:  # noqa: BLE001 - storage outage: do not block conversation
+    except Exception:  # storage outage: do not block conversation
         current_app.logger.warning("rate limit storage unavailable; allowing post")
         return
     retry = max(1, int(reset_at - time.time()) + 1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import jsonify
 
 from lms.api import api_bp, caller
-from lms.api.openapi import add_paths, operation
+from lms.api.validation import validate
+from lms.cohorts.schemas import MeOut
 from lms.cohorts.services import memberships_of
 
 
 @api_bp.get("/me")
+@validate(responses={200: MeOut})
 def me():
+    """自分のアカウントと所属する研修"""
     user = caller()
     return jsonify({
         "id": user.id,
@@ -26,14 +29,3 @@ def me():
         } for m, team_id in memberships_of(user)],
     })
 
-
-ME = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
-    "cohorts": {"type": "array", "items": {"type": "object", "properties": {
-        "slug": {"type": "string"}, "title": {"type": "string"},
-        "role": {"enum": ["organizer", "trainer", "participant"]},
-        "team_id": {"type": ["integer", "null"]},
-        "municipality": {"type": ["object", "null"]},
-    }}},
-}}
-add_paths({"/me": {"get": operation("自分のアカウントと所属する研修", ME)}})

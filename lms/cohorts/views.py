@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import io
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
+    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -103,7 +103,5 @@ def invite_links(slug: str):
                                                   _external=True)])
     db.session.commit()
     body = write_csv(["氏名", "メールアドレス", "自治体", "役割", "招待リンク"], rows)
-    filename = f"招待リンク_{cohort.slug}.csv"
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=\"invites.csv\"; "
-                               f"filename*=UTF-8''{quote(filename)}"})
+    return send_file(io.BytesIO(body), mimetype="text/csv", as_attachment=True,
+                     download_name=f"招待リンク_{cohort.slug}.csv", max_age=0)

@@ -1,4 +1,4 @@
-"""Lazily loaded, thread-safe Japanese morphological analyser (SudachiPy, Janome fallback)."""
+"""Lazily loaded, thread-safe Japanese morphological analyser (SudachiPy, core dictionary)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ class Token:
 _lock = threading.Lock()
 _factory: Callable[[], Callable[[str], list[Token]]] | None = None
 _local = threading.local()
-BACKEND = ""
 
 # Sudachi calls some tags differently from IPADIC; map to one vocabulary for the rules.
 _POS_MAP = {"補助記号": "記号", "空白": "記号", "接頭詞": "接頭辞", "フィラー": "感動詞"}
@@ -60,50 +59,12 @@ def _sudachi_factory() -> Callable[[], Callable[[str], list[Token]]]:
     return make
 
 
-def _janome_factory() -> Callable[[], Callable[[str], list[Token]]]:
-    from janome.tokenizer import Tokenizer
-
-    def make() -> Callable[[str], list[Token]]:
-        tokenizer = Tokenizer()
-
-        def tokenize(text: str) -> list[Token]:
-            out, pos_ = [], 0
-            for t in tokenizer.tokenize(text):
-                start = text.find(t.surface, pos_)
-                start = pos_ if start < 0 else start
-                pos_ = start + len(t.surface)
-                top = t.part_of_speech.split(",")[0]
-                conj = "" if t.infl_form == "*" else t.infl_form
-                out.append(
-                    Token(
-                        t.surface,
-                        t.base_form,
-                        t.base_form,
-                        _POS_MAP.get(top, top),
-                        conj,
-                        start,
-                        pos_,
-                    )
-                )
-            return out
-
-        return tokenize
-
-    return make
-
-
 def _load() -> Callable[[], Callable[[str], list[Token]]]:
-    global _factory, BACKEND
+    global _factory
     if _factory is None:
         with _lock:  # double-checked so concurrent first requests load the dictionary once
             if _factory is None:
-                try:
-                    factory = _sudachi_factory()
-                    BACKEND = "sudachipy"
-                except ImportError:  # pragma: no cover - only without sudachipy installed
-                    factory = _janome_factory()
-                    BACKEND = "janome"
-                _factory = factory
+                _factory = _sudachi_factory()
     return _factory
 
 
@@ -115,7 +76,3 @@ def tokenize(text: str) -> list[Token]:
         _local.tokenize = fn
     return fn(text)
 
-
-def warm_up() -> None:
-    """Load the dictionary now (e.g. at app start) instead of on the first request."""
-    tokenize("起動")

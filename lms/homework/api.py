@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import quote
 
 from flask import current_app, jsonify, request, send_file
 
-from lms.api import api_bp, caller, json_body
-from lms.api.openapi import add_paths, operation, path_param
+from lms.api import api_bp, caller
+from lms.api.validation import validate
 from lms.cohorts.access import get_cohort_for, require_staff
 from lms.errors import BadRequest, NotFound
 from lms.extensions import db
@@ -20,7 +19,15 @@ from lms.homework.access import (
     require_owner_key,
 )
 from lms.homework.filetypes import ascii_fallback
-from lms.homework.openapi import homework_paths
+from lms.homework.schemas import (
+    DraftIn,
+    DraftOut,
+    HomeworkDetail,
+    HomeworkList,
+    NewHomeworkIn,
+    ReviewIn,
+    SubmissionOut,
+)
 from lms.homework.storage import Upload, remove_stored, stored_path
 from lms.timefmt import TOKYO
 
@@ -67,50 +74,37 @@ def submit_from_request(homework, membership, user):
 
 
 @api_bp.get("/cohorts/<slug>/homework")
+@validate(responses={200: HomeworkList})
 def list_cohort_homework(slug: str):
+    """研修の宿題一覧"""
     cohort, _membership = get_cohort_for(caller(), slug)
     return jsonify([homework_to_dict(hw) for hw in services.list_homework(cohort.id)])
 
 
-def _field(data: dict, name: str, kind: type, default=None):
-    """data[name] if it has the type (bool is not an int here); BadRequest (400) otherwise."""
-    value = data.get(name, default)
-    if value is None or not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise BadRequest(f"{name} の値がないか、型が正しくありません。", extra={"field": name})
-    return value
-
-
-def _due_at(text: str) -> datetime:
-    """ISO 8601; without an offset the time is read in Asia/Tokyo."""
-    try:
-        due_at = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BadRequest("due_at は ISO 8601 の日時で送ってください"
-                         "（例：2025-10-15T23:59:00+09:00）。", extra={"field": "due_at"}) from None
-    return due_at if due_at.tzinfo else due_at.replace(tzinfo=TOKYO)
-
-
 @api_bp.post("/cohorts/<slug>/homework")
-def add_homework(slug: str):
+@validate(json=NewHomeworkIn, responses={201: HomeworkDetail}, summary=(
+    "宿題を追加する（講師・主催者）。key は研修内で一意に自動で付く。型の誤り・項目の不足・"
+    "日時として読めない due_at は 400、空や長すぎるタイトル・一覧にない kind / late_policy・"
+    "研修にない回は 422（error.field に項目名）"))
+def add_homework(slug: str, body: NewHomeworkIn):
     """Staff add homework to one of the cohort's sessions: 201 with the new homework."""
     cohort, membership = get_cohort_for(caller(), slug)
     require_staff(membership)
-    data = json_body()
-    fields = {"session_number": _field(data, "session_number", int),
-              "title": _field(data, "title", str), "kind": _field(data, "kind", str),
-              "instructions_md": _field(data, "instructions", str, ""),
-              "due_at": _due_at(_field(data, "due_at", str)),
-              "late_policy": _field(data, "late_policy", str, "accept"),
-              "goal_setting": _field(data, "goal_setting", bool, False)}
-    homework = authoring.add_homework(cohort, **fields)
+    due_at = body.due_at if body.due_at.tzinfo else body.due_at.replace(tzinfo=TOKYO)
+    homework = authoring.add_homework(
+        cohort, session_number=body.session_number, title=body.title, kind=body.kind,
+        instructions_md=body.instructions, due_at=due_at, late_policy=body.late_policy,
+        goal_setting=body.goal_setting)
     db.session.commit()
     return jsonify(homework_detail(homework)), 201
 
 
 @api_bp.delete("/homework/<int:homework_id>")
+@validate(responses={204: {}}, summary=(
+    "宿題を削除する（講師・主催者）。下書きも消える。提出物が1件でもあれば 422"
+    "（code: has_submissions）で何も変えない"))
 def remove_homework(homework_id: int):
-    """Staff remove homework with no submissions (its drafts go with it): 204.
-    With submissions: 422 `has_submissions`, and nothing changes."""
+    """Staff remove homework with no submissions (its drafts go with it): 204."""
     homework, membership = get_homework_for(caller(), homework_id)
     require_staff(membership)
     authoring.remove_homework(homework)
@@ -119,7 +113,11 @@ def remove_homework(homework_id: int):
 
 
 @api_bp.post("/homework/<int:homework_id>/submissions")
+@validate(responses={201: SubmissionOut, 200: SubmissionOut, 413: {}, 415: {}}, summary=(
+    "宿題を提出する（multipart/form-data: body, files, client_submission_id）。版を追加し、"
+    "同じ client_submission_id の再送は 200 で同じ版"))
 def create_submission(homework_id: int):
+    """A new version of the caller's work (multipart, not JSON: not parsed by @validate)."""
     user = caller()
     homework, membership = get_homework_for(user, homework_id)
     if not request.mimetype.startswith("multipart/") and \
@@ -132,47 +130,50 @@ def create_submission(homework_id: int):
 
 
 @api_bp.get("/homework/<int:homework_id>/draft")
+@validate(responses={200: DraftOut})
 def read_draft(homework_id: int):
+    """共有の下書き"""
     homework, membership = get_homework_for(caller(), homework_id)
     owner = require_owner_key(homework, membership)
     return jsonify(services.draft_to_dict(services.get_draft(homework, owner)))
 
 
 @api_bp.put("/homework/<int:homework_id>/draft")
-def save_draft(homework_id: int):
+@validate(json=DraftIn, responses={200: DraftOut, 409: DraftOut})
+def save_draft(homework_id: int, body: DraftIn):
+    """下書きを保存する（revision が古ければ 409 と最新の下書き）"""
     user = caller()
     homework, membership = get_homework_for(user, homework_id)
-    data = json_body()
-    body, revision = data.get("body"), data.get("revision")
-    if not isinstance(body, str) or not isinstance(revision, int) or isinstance(revision, bool):
-        raise BadRequest("body（文字列）と revision（整数）を送ってください。")
-    draft = services.save_draft(homework, membership, user, body=body, revision=revision)
+    draft = services.save_draft(homework, membership, user, body=body.body,
+                                revision=body.revision)
     db.session.commit()
     return jsonify(services.draft_to_dict(draft))
 
 
 @api_bp.get("/submissions/<int:submission_id>")
+@validate(responses={200: SubmissionOut})
 def read_submission(submission_id: int):
+    """提出物と講評"""
     submission, _membership = get_submission_for(caller(), submission_id)
     return jsonify(services.submission_to_dict(submission))
 
 
 @api_bp.put("/submissions/<int:submission_id>/review")
-def review_submission(submission_id: int):
+@validate(json=ReviewIn, responses={200: SubmissionOut})
+def review_submission(submission_id: int, body: ReviewIn):
+    """講評を保存する（講師・主催者）"""
     user = caller()
     submission, membership = get_submission_for(user, submission_id)
     require_staff(membership, "講評できるのは講師と主催者です。")
-    data = json_body()
-    status, feedback = data.get("status"), data.get("feedback", "")
-    if not isinstance(status, str) or not isinstance(feedback, str):
-        raise BadRequest("status（ok / revise）と feedback（文字列）を送ってください。")
-    services.review_submission(submission, user, status=status, feedback=feedback)
+    services.review_submission(submission, user, status=body.status, feedback=body.feedback)
     db.session.commit()
     return jsonify(services.submission_to_dict(submission))
 
 
 @api_bp.get("/files/<int:file_id>")
+@validate(responses={200: {"type": "string", "format": "binary"}})
 def download_file(file_id: int):
+    """添付ファイル（元のファイル名、attachment）"""
     stored = get_file_for(caller(), file_id)
     path = stored_path(current_app.config["UPLOAD_FOLDER"], stored.stored_name)
     if not path.is_file():
@@ -190,5 +191,3 @@ def content_disposition(name: str) -> str:
     return (f"attachment; filename=\"{ascii_fallback(name)}\"; "
             f"filename*=UTF-8''{quote(name, safe='')}")
 
-
-add_paths(homework_paths(operation, path_param))

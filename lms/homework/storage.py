@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from lms.errors import DomainError
+from lms.errors import TooLarge, UnsupportedType
 from lms.homework.filetypes import (
     ALLOWED_LABEL,
     FileType,
@@ -17,16 +17,6 @@ from lms.homework.filetypes import (
     extension_of,
     safe_display_name,
 )
-
-
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
-
-
-class UnsupportedType(DomainError):
-    status = 415
-    code = "unsupported_type"
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from lms.cohorts.access import get_cohort_for
@@ -60,5 +62,5 @@ def edit_session(slug: str, number: int):
 def calendar(slug: str):
     cohort, _membership = get_cohort_for(current_user, slug)
     body = services.cohort_calendar(cohort, services.list_sessions(cohort.id), request.host_url)
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f"attachment; filename=\"{cohort.slug}.ics\""})
+    return send_file(io.BytesIO(body), mimetype="text/calendar", as_attachment=True,
+                     download_name=f"{cohort.slug}.ics", max_age=0)

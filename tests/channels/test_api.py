@@ -53,9 +53,11 @@ def test_paging_after_and_before_and_limits(post, client, token_for, chans):
     after = client.get(url + f"?after_id={ids[2]}", headers=h).get_json()
     assert [m["id"] for m in after] == ids[3:]
     assert client.get(url + "?limit=1000", headers=h).status_code == 200
-    for bad in ("limit=abc", "limit=0", "after_id=x", "before_id=-1"):
+    # Not a number is malformed (400); a number out of range is against a rule (422).
+    for bad, status in (("limit=abc", 400), ("after_id=x", 400), ("limit=0", 422),
+                        ("before_id=-1", 422)):
         r = client.get(url + "?" + bad, headers=h)
-        assert r.status_code == 400, bad
+        assert r.status_code == status, bad
         assert r.get_json()["error"]["message"]
 
 

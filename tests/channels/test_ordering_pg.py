@@ -60,7 +60,7 @@ def test_catch_up_during_concurrent_posts_skips_nothing(pg_app):
                     # the channel lock a later id could commit first and be skipped.
                     time.sleep(random.uniform(0, 0.004))
                     db.session.commit()
-        except Exception as exc:  # noqa: BLE001 - reported by the main thread
+        except Exception as exc:  # reported by the main thread
             failures.append(exc)
 
     def read() -> None:
@@ -103,5 +103,5 @@ def test_catch_up_during_concurrent_posts_skips_nothing(pg_app):
 def _report(target, failures: list) -> None:
     try:
         target()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         failures.append(exc)

@@ -314,6 +314,7 @@ def test_review_shows_at_once_to_the_sharers(client, demo, token_for):
 
 def test_openapi_lists_homework_paths(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/cohorts/{slug}/homework", "/homework/{id}/submissions", "/homework/{id}/draft",
-                 "/submissions/{id}", "/files/{id}", "/submissions/{id}/review"):
+    for path in ("/cohorts/{slug}/homework", "/homework/{homework_id}/submissions",
+                 "/homework/{homework_id}/draft", "/submissions/{submission_id}",
+                 "/files/{file_id}", "/submissions/{submission_id}/review"):
         assert path in paths, path

@@ -317,13 +317,16 @@ def test_api_removes_homework_with_no_submissions(client, demo, db, token_for):
 
 
 def test_openapi_documents_add_and_remove(client):
-    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    doc = client.get("/api/v1/openapi.json").get_json()
+    paths = doc["paths"]
     add = paths["/cohorts/{slug}/homework"]["post"]
     assert {"201", "400", "403", "404", "422"} <= set(add["responses"])
     assert "200" not in add["responses"]
-    assert add["requestBody"]["content"]["application/json"]["schema"]["required"] == [
-        "session_number", "title", "kind", "due_at"]
-    remove = paths["/homework/{id}"]["delete"]
+    ref = add["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert body["required"] == ["session_number", "title", "kind", "due_at"]
+    assert body["properties"]["title"]["maxLength"] == 200
+    remove = paths["/homework/{homework_id}"]["delete"]
     assert {"204", "403", "404", "422"} <= set(remove["responses"])
     assert "has_submissions" in remove["summary"]
 
