@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from lms.tables import TableError, read_rows
 
 # Canonical column → accepted header spellings (compared after NFKC and trimming).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -81,23 +81,6 @@ def _norm(value: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).lower()
 
 
-def _decode(data: bytes) -> str | None:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings: tuple[str, ...] = ("utf-8-sig",)
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's 「Unicode テキスト」 (UTF-16, tab-separated) is a common accidental choice.
-        encodings = ("utf-16",)
-    else:
-        # A CP932 file is almost never valid UTF-8, so strict UTF-8 first is safe.
-        encodings = ("utf-8", "cp932")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def _kana_fold(name: str) -> str:
     # 青ヶ島村 is often typed 青ケ島村 (and vice versa); treat the small ヶ like ケ.
     return name.replace("ヶ", "ケ").replace("ヵ", "カ")
@@ -144,7 +127,8 @@ def _map_header(line: int, header: list[str]) -> tuple[dict[str, int], list[RowE
 
 
 def parse_enrolment_csv(data: bytes, municipalities: Mapping[str, str]) -> EnrolmentParse:
-    """Parse enrolment CSV bytes (CP932, UTF-8 with or without BOM; UTF-16 tab text too).
+    """Parse an enrolment list: CSV bytes (CP932, UTF-8 with or without BOM; UTF-16 tab
+    text too) or an .xlsx book (first sheet), read by lms.tables.
 
     Columns (any order): 氏名, メールアドレス, 自治体 are required; 所属 and 役割 are optional
     (役割 empty → 受講者). ``municipalities`` maps name → code; a municipality may also be
@@ -152,50 +136,28 @@ def parse_enrolment_csv(data: bytes, municipalities: Mapping[str, str]) -> Enrol
     the caller must import nothing unless ``result.ok``.
     """
     result = EnrolmentParse()
-    if data.startswith(b"PK\x03\x04"):
-        message = "Excelブック(.xlsx)のようです。Excelで「CSV UTF-8」として保存し直してください。"
-        result.errors.append(RowError(None, message))
-        return result
-    text = _decode(data)
-    if text is None:
-        result.errors.append(
-            RowError(
-                None,
-                "ファイルの文字コードを判別できません。Excelで「CSV UTF-8」または"
-                "「CSV (コンマ区切り)」として保存し直してください。",
-            )
-        )
+    try:
+        records = read_rows(data)
+    except TableError as exc:
+        result.errors.append(RowError(None, exc.message))
         return result
 
     lookup = _municipality_lookup(municipalities)
-    first_line = next((ln for ln in text.splitlines() if ln.strip(" \t,\u3000")), "")
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     positions: dict[str, int] | None = None
     first_line_of_email: dict[str, int] = {}
-    previous_end = 0
     header_width = 0
-    try:
-        for record in reader:
-            # A quoted cell may span lines; the record starts after the previous one ended.
-            line = previous_end + 1
-            previous_end = reader.line_num
-            cells = [_clean(c) for c in record]
-            if not any(cells):
-                continue  # blank lines and Excel's ",,,," rows
-            if positions is None:
-                positions, header_errors = _map_header(line, cells)
-                if header_errors:
-                    result.errors.extend(header_errors)
-                    return result
-                header_width = len(cells)
-                continue
-            _parse_row(line, cells, positions, header_width, lookup, first_line_of_email, result)
-    except csv.Error as exc:
-        result.errors.append(
-            RowError(previous_end + 1, f"{previous_end + 1}行目: CSVとして読み取れません({exc})。")
-        )
-        return result
+    for line, record in records:
+        cells = [_clean(c) for c in record]
+        if not any(cells):
+            continue  # blank lines and Excel's ",,,," rows
+        if positions is None:
+            positions, header_errors = _map_header(line, cells)
+            if header_errors:
+                result.errors.extend(header_errors)
+                return result
+            header_width = len(cells)
+            continue
+        _parse_row(line, cells, positions, header_width, lookup, first_line_of_email, result)
 
     if positions is None:
         result.errors.append(

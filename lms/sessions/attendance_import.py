@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from lms.tables import TableError, read_rows
 
 PRESENT_PERCENT = 75  # of the session length, to count as 出席 rather than 一部出席
 
@@ -118,37 +118,11 @@ def parse_duration(value: str) -> int | None:
     return round(sum(float(n) * _UNIT_SECONDS[unit[0]] for n, unit in parts))
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"PK\x03\x04"):
-        raise AttendanceFormatError(
-            "Excelブック(.xlsx)のようです。Excelで「CSV UTF-8」として保存してから選んでください。"
-        )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig")
-    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
-        # UTF-16LE without BOM: every other byte of ASCII text is zero.
-        try:
-            return data.decode("utf-16-le")
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AttendanceFormatError("ファイルの文字コードを判別できません(UTF-16/UTF-8/Shift_JIS)。")
-
-
-def _rows(text: str) -> list[list[str]]:
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    delimiter = "\t" if "\t" in first or "\t" in text[:4000] else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _rows(data: bytes) -> list[list[str]]:
     try:
-        return [[cell.strip() for cell in row] for row in reader]
-    except csv.Error as exc:
-        raise AttendanceFormatError(f"CSVとして読み取れません({exc})。") from exc
+        return [[cell.strip() for cell in row] for _line, row in read_rows(data)]
+    except TableError as exc:
+        raise AttendanceFormatError(exc.message) from exc
 
 
 def _header_columns(row: list[str]) -> dict[str, int] | None:
@@ -330,7 +304,7 @@ def parse_attendance_report(data: bytes) -> AttendanceReport:
     Raises AttendanceFormatError (a ValueError with a Japanese message) when no attendance
     table is found.
     """
-    rows = _rows(_decode(data))
+    rows = _rows(data)
     tables, summary = _find_tables(rows)
     tables = [t for t in tables if t.rows]
     if not tables:
