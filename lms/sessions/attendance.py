@@ -14,10 +14,9 @@ from lms.extensions import db
 from lms.sessions.attendance_import import (
     AttendanceEntry,
     AttendanceFormatError,
-    attendance_status,
-    match_attendance,
     parse_attendance_report,
 )
+from lms.sessions.attendance_match import attendance_status, match_attendance
 from lms.sessions.models import ATTENDANCE_STATUSES, Attendance, WorkshopSession
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024

@@ -11,10 +11,10 @@ from lms.sessions.attendance_import import (
     AttendanceEntry,
     AttendanceFormatError,
     AttendanceReport,
-    match_attendance,
     parse_attendance_report,
     parse_duration,
 )
+from lms.sessions.attendance_match import match_attendance
 
 DATA = Path(__file__).parent / "data"
 FULL = 180  # 14:00–17:00
