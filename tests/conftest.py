@@ -196,6 +196,26 @@ def postgres_url():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def pg_config():
+    """What a PostgreSQL test adds to the app's config (override in a module)."""
+    return {}
+
+
+@pytest.fixture
+def pg_app(postgres_url, pg_config):
+    """An app on this session's PostgreSQL database, tables created and dropped per test."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": postgres_url, **pg_config})
+    with app.app_context():
+        _db.create_all()
+        try:
+            yield app
+        finally:
+            _db.session.remove()
+            _db.drop_all()
+            _db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     url = os.environ.get("TEST_REDIS_URL")

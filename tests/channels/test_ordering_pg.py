@@ -11,7 +11,6 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from lms.app import create_app
 from lms.auth.services import create_api_token, get_user_by_email
 from lms.channels import services
 from lms.channels.models import Channel, Message
@@ -23,17 +22,8 @@ WRITERS, PER_WRITER = 8, 20
 
 
 @pytest.fixture
-def pg_app(postgres_url):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": postgres_url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": WRITERS + 4}})
-    with app.app_context():
-        db.create_all()
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+def pg_config():
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": WRITERS + 4}}
 
 
 def test_catch_up_during_concurrent_posts_skips_nothing(pg_app):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from lms.app import create_app
 from lms.extensions import db
 from tests.conftest import PASSWORD
 
@@ -12,17 +11,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def pg_app(postgres_url):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": postgres_url,
-                      "WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})
-    with app.app_context():
-        db.create_all()
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+def pg_config():
+    return {"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"}
 
 
 def test_demo_pages_on_postgresql(pg_app):

@@ -8,7 +8,6 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from lms.app import create_app
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.homework import authoring, services
@@ -17,19 +16,6 @@ from tests.conftest import PASSWORD
 from tests.homework.helpers import homework, membership
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_app(postgres_url):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": postgres_url})
-    with app.app_context():
-        db.create_all()
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
 
 
 def test_removal_waits_for_a_submission_in_flight_and_then_refuses(pg_app):

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lms.app import create_app
 from lms.db import utcnow
 from lms.extensions import db as _db
 from lms.outbox.models import OutboxMessage
@@ -192,18 +191,6 @@ def test_smtp_sender_connection_refused_is_an_oserror():
 
 
 # --- PostgreSQL: two workers never claim the same message -----------------------------------
-
-@pytest.fixture
-def pg_app(postgres_url):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": postgres_url})
-    with app.app_context():
-        _db.create_all()
-        try:
-            yield app
-        finally:
-            _db.session.remove()
-            _db.drop_all()
-            _db.engine.dispose()
 
 
 @pytest.mark.postgres
