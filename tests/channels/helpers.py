@@ -67,19 +67,24 @@ def teammates(engine, email: str) -> list[str]:
 
 
 class Peer:
-    """A python-socketio client recording what it receives. With `rejoin`, it joins again
-    when told the room was reset, as channel.js does."""
+    """The one test Socket.IO client (by token or session cookie), recording what it
+    receives: messages, updates, presence, room resets. With `rejoin`, it joins again when
+    told the room was reset, as channel.js does."""
 
-    def __init__(self, url: str, *, token: str | None = None, cookie: str | None = None,
+    def __init__(self, url: str, token: str | None = None, *, cookie: str | None = None,
                  rejoin: bool = False):
         self.url, self.token, self.cookie = url, token, cookie
         self.messages: list[dict] = []
+        self.updated: list[dict] = []
+        self.presence: list[dict] = []
         self.resets: list[dict] = []
         self.rejoins: list[dict] = []
         self.disconnected = threading.Event()
         self.got = threading.Condition()
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("message", self._record(self.messages))
+        self.sio.on("message_updated", self._record(self.updated))
+        self.sio.on("presence", self._record(self.presence))
         self.sio.on("room_reset", self._on_reset if rejoin else self._record(self.resets))
         self.sio.on("disconnect", lambda *_: self.disconnected.set())
 

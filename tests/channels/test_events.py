@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.request
 import uuid
@@ -11,52 +10,9 @@ import uuid
 import pytest
 import socketio
 
+from tests.channels.helpers import Peer
+
 SLUG = "tokyo-dx-2021"
-
-
-class Peer:
-    """A python-socketio client that records what it receives."""
-
-    def __init__(self, url: str, token: str | None):
-        self.url, self.token = url, token
-        self.messages: list[dict] = []
-        self.updated: list[dict] = []
-        self.presence: list[dict] = []
-        self.got = threading.Condition()
-        self.sio = socketio.Client(reconnection=False)
-        self.sio.on("message", self._on("messages"))
-        self.sio.on("message_updated", self._on("updated"))
-        self.sio.on("presence", self._on("presence"))
-
-    def _on(self, name):
-        def handler(data):
-            with self.got:
-                getattr(self, name).append(data)
-                self.got.notify_all()
-        return handler
-
-    def connect(self):
-        self.sio.connect(self.url, auth={"token": self.token} if self.token else None,
-                         transports=["websocket"], wait_timeout=5)
-        return self
-
-    def call(self, event, data):
-        return self.sio.call(event, data, timeout=5)
-
-    def wait_for(self, predicate, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        with self.got:
-            while not predicate(self):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.got.wait(left)
-        return True
-
-    def close(self):
-        # websocket-client waits up to 3 s for the close frame; nothing here needs to wait.
-        if self.sio.connected:
-            threading.Thread(target=self.sio.disconnect, daemon=True).start()
 
 
 def api(server, token, path, body=None, method=None):
