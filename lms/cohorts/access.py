@@ -63,6 +63,13 @@ def require_organizer(membership: Membership | None, message: str = ORGANIZER_ON
         raise Forbidden(message)
 
 
+def require_role(membership: Membership | None, *roles: str) -> None:
+    """Kept for the domains written before require_staff/require_organizer (retros, surveys,
+    proposals, console …): prefer those, or a named predicate from the domain's access.py."""
+    if membership is None or membership.role not in roles:
+        raise Forbidden("この操作を行う権限がありません。")
+
+
 def get_cohort_for(user: User, slug: str) -> tuple[Cohort, Membership]:
     """The cohort and the user's membership; a cohort the user is not in is NotFound."""
     cohort = db.session.scalar(select(Cohort).where(Cohort.slug == slug))
