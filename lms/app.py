@@ -12,7 +12,7 @@ from lms.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'; object-src 'none'"
 )
 
@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
             parents=True, exist_ok=True)
+    from lms.edge import install_edge_guards
+
+    install_edge_guards(app)  # before any blueprint: the bounded `int` converter
 
     import lms.models  # noqa: F401  (register every table with the metadata)
 

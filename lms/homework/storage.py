@@ -29,6 +29,11 @@ class UnsupportedType(DomainError):
     code = "unsupported_type"
 
 
+class EmptyFile(DomainError):
+    status = 422
+    code = "empty_file"
+
+
 @dataclass
 class Upload:
     """A file as it arrived: the name the browser sent and a readable, seekable stream."""
@@ -63,12 +68,13 @@ def check_uploads(uploads: list[Upload], *, max_mb: int, max_files: int) -> list
         size = _size(upload.stream)
         if size > max_mb * 1024 * 1024:
             raise TooLarge(f"「{shown}」は大きすぎます。1ファイル{max_mb}MBまでです。")
+        if size == 0:  # before the type: an empty file has no signature to check
+            raise EmptyFile(f"「{shown}」は空のファイル（0バイト）です。"
+                            "中身のあるファイルを選び直してください。")
         file_type = detect_type(upload.filename, upload.stream)
         if file_type is None:
             raise UnsupportedType(
                 f"「{shown}」は受け付けられない形式です（拡張子と中身が一致する{ALLOWED_LABEL}のみ）。")
-        if size == 0:
-            raise UnsupportedType(f"「{shown}」は空のファイルです。")
         display = safe_display_name(upload.filename, extension_of(upload.filename))
         checked.append(CheckedUpload(upload, file_type, size, display))
     return checked
