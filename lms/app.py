@@ -106,6 +106,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
+    from lms.auth.account import bp as account_bp
+
+    app.register_blueprint(account_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -84,10 +84,16 @@ def cohort_create_command(course_dir: str, slug: str, title: str, start: str,
 
 @lms_cli.command("token")
 @click.argument("emails", nargs=-1, required=True)
-def token_command(emails: tuple[str, ...]):
-    """Print a new personal API token for each EMAIL, one per line."""
+@click.option("--revoke", is_flag=True,
+              help="発行せずに失効させる：メールアドレスならその人の全トークン、トークンならそれだけ")
+def token_command(emails: tuple[str, ...], revoke: bool):
+    """Print a new personal API token for each EMAIL, one per line; with --revoke, revoke
+    every token of each EMAIL (or the token given instead of an email)."""
     from lms.auth.services import create_api_token, get_user_by_email
 
+    if revoke:
+        _revoke_tokens(emails)
+        return
     users = []
     for email in emails:
         user = get_user_by_email(email)
@@ -99,6 +105,29 @@ def token_command(emails: tuple[str, ...]):
     db.session.commit()
     for token in tokens:
         click.echo(token)
+
+
+def _revoke_tokens(values: tuple[str, ...]) -> None:
+    from lms.auth.services import get_user_by_email, revoke_api_token_by_value, revoke_api_tokens
+
+    counts = []
+    for value in values:
+        if "@" in value:
+            user = get_user_by_email(value)
+            if user is None:
+                click.echo(f"ユーザーが見つかりません: {value}", err=True)
+                sys.exit(1)
+            counts.append((value, revoke_api_tokens(user)))
+        else:
+            row = revoke_api_token_by_value(value)
+            if row is None:
+                click.echo("有効なトークンが見つかりません（失効済みか、正しくありません）。",
+                           err=True)
+                sys.exit(1)
+            counts.append((f"トークン {row.id}（{row.user.email}）", 1))
+    db.session.commit()
+    for label, count in counts:
+        click.echo(f"{label}: {count}件のトークンを失効させました。")
 
 
 @lms_cli.command("invite")
