@@ -63,7 +63,7 @@ def test_fifty_simultaneous_submits_on_sqlite_all_succeed(tmp_path):
     log = next(tmp_path.glob("server-*.log")).read_text()
     assert _statuses(answers) == {201: 50}, (_statuses(answers), log[-2000:])
     assert "database is locked" not in log
-    assert all(a.json()["version"] == 1 for a in answers)
+    assert len({a.json()["id"] for a in answers}) == 50
 
 
 def _team_tokens(server, token: str) -> list[str]:
@@ -111,7 +111,8 @@ def test_thirty_colleagues_submitting_at_once_on_postgres_get_consecutive_versio
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
     assert statuses == {201: 30}, statuses
-    assert versions == list(range(1, 31))
+    # Consecutive after whatever the demo had already submitted.
+    assert versions == list(range(versions[0], versions[0] + 30))
 
 
 def test_thirty_colleagues_submitting_at_once_on_sqlite_get_consecutive_versions(tmp_path):
@@ -121,4 +122,5 @@ def test_thirty_colleagues_submitting_at_once_on_sqlite_get_consecutive_versions
     finally:
         server.stop()
     assert statuses == {201: 30}, statuses
-    assert versions == list(range(1, 31))
+    # Consecutive after whatever the demo had already submitted.
+    assert versions == list(range(versions[0], versions[0] + 30))
