@@ -27,6 +27,12 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.edge import install_edge_guards
 
     install_edge_guards(app)  # before any blueprint: the bounded `int` converter
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies)
 
     import lms.models  # noqa: F401  (register every table with the metadata)
 
