@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, fresh_login_required, login_required
+from flask_login import current_user, fresh_login_required, login_required, logout_user
 from flask_wtf import FlaskForm
 
 from lms.auth import services
@@ -50,3 +50,18 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash("トークンを失効させました。このトークンではもう接続できません。", "success")
     return redirect(url_for("account.account"))
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of this person (other browsers, a copied cookie) and this one."""
+    if not ActionForm().validate_on_submit():
+        flash("フォームの有効期限が切れました。もう一度操作してください。", "error")
+        return redirect(url_for("account.account"))
+    user = current_user._get_current_object()
+    services.end_all_sessions(user)
+    db.session.commit()
+    logout_user()  # closes this process's sockets of the user at once
+    flash("すべての端末からログアウトしました。もう一度ログインしてください。", "info")
+    return redirect(url_for("auth.login"))

@@ -75,6 +75,14 @@ def set_password(user: User, password: str, now: datetime | None = None) -> None
     revoke_invites(user, now)
 
 
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: every login cookie issued so far stops working at its
+    next request, and every process closes the user's sockets at its next re-check (the
+    cookie's and the sockets' identity carries session_version)."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
 def revoke_invites(user: User, now: datetime | None = None) -> int:
     """Cancel every unused, uncancelled password link of the user; returns how many."""
     result = db.session.execute(

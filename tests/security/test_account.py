@@ -95,3 +95,22 @@ def test_cli_revokes_by_email_or_by_token(app, client, db, make_user, token_for)
     assert unknown.exit_code != 0 and "nobody@example.jp" in unknown.output
     spent = runner.invoke(args=["lms", "token", "--revoke", "lms_not-a-token"])
     assert spent.exit_code != 0
+
+
+def test_log_out_everywhere_ends_every_browser_of_the_person(app, db, make_user):
+    from tests.conftest import login
+
+    make_user("twice@example.jp")
+    make_user("bystander@example.jp")
+    office, home, other = app.test_client(), app.test_client(), app.test_client()
+    for client, email in ((office, "twice@example.jp"), (home, "twice@example.jp"),
+                          (other, "bystander@example.jp")):
+        assert login(client, email).status_code == 302
+    assert home.get("/account").status_code == 200
+    done = office.post("/account/logout-everywhere")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/login")
+    for client in (office, home):
+        again = client.get("/account")
+        assert again.status_code == 302 and "/login" in again.headers["Location"]
+    assert other.get("/account").status_code == 200  # someone else stays logged in
+    assert login(home, "twice@example.jp").status_code == 302  # and may log in again
