@@ -130,6 +130,27 @@ def _revoke_tokens(values: tuple[str, ...]) -> None:
         click.echo(f"{label}: {count}件のトークンを失効させました。")
 
 
+@lms_cli.command("sweep-uploads")
+@click.option("--older-than", type=click.IntRange(min=0), default=60, show_default=True,
+              help="これより古い（分）ファイルだけを対象にする")
+@click.option("--dry-run", is_flag=True, help="消さずに一覧だけ表示する")
+def sweep_uploads_command(older_than: int, dry_run: bool):
+    """Remove uploaded files that no submission points to (run it periodically, e.g. from
+    cron or a systemd timer)."""
+    from sqlalchemy import select
+
+    from lms.homework.models import SubmissionFile
+    from lms.homework.storage import sweep_orphans
+
+    referenced = set(db.session.scalars(select(SubmissionFile.stored_name)))
+    removed = sweep_orphans(current_app.config["UPLOAD_FOLDER"], referenced,
+                            older_than_s=older_than * 60, dry_run=dry_run)
+    for name in removed:
+        click.echo(name)
+    verb = "削除対象" if dry_run else "削除しました"
+    click.echo(f"参照されていないファイル: {len(removed)}件（{verb}）", err=True)
+
+
 @lms_cli.command("invite")
 @click.argument("email")
 def invite_command(email: str):

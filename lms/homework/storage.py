@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -101,3 +103,27 @@ def remove_stored(folder: str, names: list[str]) -> None:
 
 def stored_path(folder: str, name: str) -> Path:
     return Path(folder) / name
+
+
+STORED_NAME = re.compile(r"^[0-9a-f]{32}$")  # what store() writes
+
+
+def sweep_orphans(folder: str, referenced: set[str], *, older_than_s: float = 3600.0,
+                  dry_run: bool = False, now: float | None = None) -> list[str]:
+    """Remove stored files that no row points to (a server killed between writing a file
+    and committing its submission leaves one). Only names store() writes, and only files
+    older than `older_than_s`: an upload being committed right now is not an orphan yet.
+    Returns the names removed (or that would be, with dry_run)."""
+    base = Path(folder)
+    if not base.is_dir():
+        return []
+    now = time.time() if now is None else now
+    removed = []
+    for path in sorted(base.iterdir()):
+        if (not path.is_file() or not STORED_NAME.match(path.name)
+                or path.name in referenced or now - path.stat().st_mtime < older_than_s):
+            continue
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed
