@@ -27,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.edge import install_edge_guards
 
     install_edge_guards(app)  # before any blueprint: the bounded `int` converter
+    from lms.logs import install_request_logging
+
+    install_request_logging(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

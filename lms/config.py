@@ -63,6 +63,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # How many reverse proxies in front of the app set X-Forwarded-For (nginx: 1). 0
         # trusts none: a client could otherwise pick its own address for the limits.
         "TRUSTED_PROXIES": _int("LMS_TRUSTED_PROXIES", 0),
+        # JSON log lines with a request id (default in production): LMS_LOG_JSON=1 / 0.
+        "LOG_JSON": _flag("LMS_LOG_JSON") if os.environ.get("LMS_LOG_JSON") else production,
         "DEMO_PASSWORD": os.environ.get("LMS_DEMO_PASSWORD", "demo-password"),
         # Mail is optional: without MAIL_SERVER, organizers hand out password links themselves.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
