@@ -151,6 +151,41 @@ def sweep_uploads_command(older_than: int, dry_run: bool):
     click.echo(f"参照されていないファイル: {len(removed)}件（{verb}）", err=True)
 
 
+@lms_cli.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="書き出すファイル（.tar.gz）")
+def backup_command(out: str):
+    """Write the database and the uploaded files to one consistent archive."""
+    from lms.backup import BackupError, create_backup
+
+    db.session.remove()
+    try:
+        manifest = create_backup(db.engine, current_app.config["UPLOAD_FOLDER"], out)
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{out}: {manifest['database']}（リビジョン {manifest['revision']}）、"
+               f"ファイル{manifest['uploads']}件")
+
+
+@lms_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="データのあるデータベースも置き換える")
+def restore_command(archive: str, force: bool):
+    """Load an archive made by `lms backup` (stop the app first)."""
+    from lms.backup import BackupError, restore_backup
+
+    db.session.remove()
+    try:
+        manifest = restore_backup(db.engine, current_app.config["UPLOAD_FOLDER"], archive,
+                                  force=force)
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"復元しました: {manifest['database']}（{manifest['created_at']}）、"
+               f"ファイル{manifest['uploads']}件")
+
+
 @lms_cli.command("invite")
 @click.argument("email")
 def invite_command(email: str):
