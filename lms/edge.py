@@ -193,8 +193,20 @@ def socket_error(code: str, message: str) -> dict:
 
 
 def socket_exception_ack(exc: Exception) -> dict:
-    """The ack for an event whose handler raised: every event is answered."""
+    """The ack for an event whose handler raised: every event is answered. A connect
+    handler that raised (ConnectionRefusedError included: the builtin one is not the one
+    Flask-SocketIO lets through) refuses the connection."""
     from lms.extensions import db
+
+    event = getattr(request, "event", None) or {}
+    if event.get("message") == "connect":
+        if not isinstance(exc, ConnectionRefusedError):
+            log.exception("socket connect failed", exc_info=exc)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+        return False
 
     try:
         db.session.rollback()

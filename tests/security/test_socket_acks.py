@@ -115,3 +115,10 @@ def test_every_event_acks_whatever_the_payload(sock, event, payload):
     assert answer.get("ok") in (True, False)
     if answer["ok"] is False:
         assert answer["error"]["code"] != "server_error", (event, payload, answer)
+
+
+def test_the_error_ack_never_turns_a_refused_connection_into_an_open_one(backend_app):
+    """The catch-all answer applies to events; a refused connect stays refused."""
+    for auth in (None, {"token": "lms_not-a-token"}, {"token": "a\x00b"}):
+        client = socketio.test_client(backend_app, auth=auth)
+        assert not client.is_connected(), auth
