@@ -22,8 +22,8 @@ from lms.errors import DomainError, json_error, wants_json
 
 log = logging.getLogger(__name__)
 
-# As in lms.api.validation (not imported here: lms.extensions imports this module, and
-# lms.api imports the models).
+# As in lms.api.validation (not imported here: this module sits in the bottom layer, beside
+# lms.extensions, which imports it).
 MAX_JSON_DEPTH = 32
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -132,8 +132,6 @@ def check_request() -> None:
         if storage.filename:
             _check_text(storage.filename, 400 if not wants_json() else 422)
     if request.is_json:
-        from lms.api.validation import json_depth_exceeds
-
         raw = request.get_data(cache=True)
         if raw:
             if json_depth_exceeds(raw):
@@ -141,6 +139,29 @@ def check_request() -> None:
             data = request.get_json(silent=True)
             if data is not None:
                 check_value(data)
+
+
+def json_depth_exceeds(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text nests deeper than `limit`, without parsing it (as
+    lms.api.validation does; this layer sits below the api package)."""
+    depth, in_string, escaped = 0, False, False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
 
 
 def _answer(status: int, code: str, message: str):
