@@ -12,7 +12,7 @@ from lms.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'; object-src 'none'"
 )
 
@@ -24,6 +24,18 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
             parents=True, exist_ok=True)
+    from lms.edge import install_edge_guards
+
+    install_edge_guards(app)  # before any blueprint: the bounded `int` converter
+    from lms.logs import install_request_logging
+
+    install_request_logging(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies)
 
     import lms.models  # noqa: F401  (register every table with the metadata)
 
@@ -106,6 +118,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
+    from lms.auth.account import bp as account_bp
+
+    app.register_blueprint(account_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

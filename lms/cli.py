@@ -84,10 +84,16 @@ def cohort_create_command(course_dir: str, slug: str, title: str, start: str,
 
 @lms_cli.command("token")
 @click.argument("emails", nargs=-1, required=True)
-def token_command(emails: tuple[str, ...]):
-    """Print a new personal API token for each EMAIL, one per line."""
+@click.option("--revoke", is_flag=True,
+              help="発行せずに失効させる：メールアドレスならその人の全トークン、トークンならそれだけ")
+def token_command(emails: tuple[str, ...], revoke: bool):
+    """Print a new personal API token for each EMAIL, one per line; with --revoke, revoke
+    every token of each EMAIL (or the token given instead of an email)."""
     from lms.auth.services import create_api_token, get_user_by_email
 
+    if revoke:
+        _revoke_tokens(emails)
+        return
     users = []
     for email in emails:
         user = get_user_by_email(email)
@@ -99,6 +105,85 @@ def token_command(emails: tuple[str, ...]):
     db.session.commit()
     for token in tokens:
         click.echo(token)
+
+
+def _revoke_tokens(values: tuple[str, ...]) -> None:
+    from lms.auth.services import get_user_by_email, revoke_api_token_by_value, revoke_api_tokens
+
+    counts = []
+    for value in values:
+        if "@" in value:
+            user = get_user_by_email(value)
+            if user is None:
+                click.echo(f"ユーザーが見つかりません: {value}", err=True)
+                sys.exit(1)
+            counts.append((value, revoke_api_tokens(user)))
+        else:
+            row = revoke_api_token_by_value(value)
+            if row is None:
+                click.echo("有効なトークンが見つかりません（失効済みか、正しくありません）。",
+                           err=True)
+                sys.exit(1)
+            counts.append((f"トークン {row.id}（{row.user.email}）", 1))
+    db.session.commit()
+    for label, count in counts:
+        click.echo(f"{label}: {count}件のトークンを失効させました。")
+
+
+@lms_cli.command("sweep-uploads")
+@click.option("--older-than", type=click.IntRange(min=0), default=60, show_default=True,
+              help="これより古い（分）ファイルだけを対象にする")
+@click.option("--dry-run", is_flag=True, help="消さずに一覧だけ表示する")
+def sweep_uploads_command(older_than: int, dry_run: bool):
+    """Remove uploaded files that no submission points to (run it periodically, e.g. from
+    cron or a systemd timer)."""
+    from sqlalchemy import select
+
+    from lms.homework.models import SubmissionFile
+    from lms.homework.storage import sweep_orphans
+
+    referenced = set(db.session.scalars(select(SubmissionFile.stored_name)))
+    removed = sweep_orphans(current_app.config["UPLOAD_FOLDER"], referenced,
+                            older_than_s=older_than * 60, dry_run=dry_run)
+    for name in removed:
+        click.echo(name)
+    verb = "削除対象" if dry_run else "削除しました"
+    click.echo(f"参照されていないファイル: {len(removed)}件（{verb}）", err=True)
+
+
+@lms_cli.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="書き出すファイル（.tar.gz）")
+def backup_command(out: str):
+    """Write the database and the uploaded files to one consistent archive."""
+    from lms.backup import BackupError, create_backup
+
+    db.session.remove()
+    try:
+        manifest = create_backup(db.engine, current_app.config["UPLOAD_FOLDER"], out)
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{out}: {manifest['database']}（リビジョン {manifest['revision']}）、"
+               f"ファイル{manifest['uploads']}件")
+
+
+@lms_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="データのあるデータベースも置き換える")
+def restore_command(archive: str, force: bool):
+    """Load an archive made by `lms backup` (stop the app first)."""
+    from lms.backup import BackupError, restore_backup
+
+    db.session.remove()
+    try:
+        manifest = restore_backup(db.engine, current_app.config["UPLOAD_FOLDER"], archive,
+                                  force=force)
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"復元しました: {manifest['database']}（{manifest['created_at']}）、"
+               f"ファイル{manifest['uploads']}件")
 
 
 @lms_cli.command("invite")

@@ -56,7 +56,15 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Failed logins per account, and per client address: sized so that a hundred
+        # people behind one LGWAN gateway can each mistype at the session start.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_IP_RATE_LIMIT": os.environ.get("LOGIN_IP_RATE_LIMIT", "100 per minute"),
+        # How many reverse proxies in front of the app set X-Forwarded-For (nginx: 1). 0
+        # trusts none: a client could otherwise pick its own address for the limits.
+        "TRUSTED_PROXIES": _int("LMS_TRUSTED_PROXIES", 0),
+        # JSON log lines with a request id (default in production): LMS_LOG_JSON=1 / 0.
+        "LOG_JSON": _flag("LMS_LOG_JSON") if os.environ.get("LMS_LOG_JSON") else production,
         "DEMO_PASSWORD": os.environ.get("LMS_DEMO_PASSWORD", "demo-password"),
         # Mail is optional: without MAIL_SERVER, organizers hand out password links themselves.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,

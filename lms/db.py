@@ -67,6 +67,41 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# SQLite's own transaction handling in pysqlite starts a transaction only before the first
+# INSERT/UPDATE, as a deferred one: a request that read first and then writes fails at once
+# with "database is locked" when another writer got in between (waiting cannot help, its
+# snapshot is stale). So take over BEGIN, as the SQLAlchemy documentation describes for
+# pysqlite: a transaction that may write starts with BEGIN IMMEDIATE and queues for the write
+# lock (busy_timeout) before it reads anything; plain page views stay deferred readers.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Endpoints that only rarely write, and spend long in between (argon2): readers.
+DEFERRED_ENDPOINTS = frozenset({"auth.login"})
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_own_transactions(dbapi_connection, _record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None  # pysqlite emits no BEGIN of its own
+
+
+def _may_write() -> bool:
+    """Whether the transaction now beginning belongs to work that may write: an unsafe HTTP
+    method, a Socket.IO event, or anything outside a request (CLI, worker)."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return True
+    if getattr(request, "sid", None) is not None:  # a Socket.IO event
+        return True
+    return request.method in UNSAFE_METHODS and request.endpoint not in DEFERRED_ENDPOINTS
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
 # --- Work after the commit ------------------------------------------------------------------
 # Signal handlers run inside the sender's transaction; what must wait until the data is
 # committed (a Socket.IO broadcast) is queued on the session and run after its commit, or

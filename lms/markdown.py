@@ -6,6 +6,7 @@ import re
 
 import markdown as md
 import nh3
+from markdown.extensions import Extension
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -42,12 +43,23 @@ def _lists_without_blank_line(text: str) -> str:
     return "\n".join(out)
 
 
+class _HtmlAsText(Extension):
+    """Raw HTML in user text is shown as the text it is (`<b>` reads "<b>"), not parsed, so
+    nothing a person typed vanishes (nh3 would drop the tags and everything inside a
+    <script>). The recipe from Python-Markdown's release notes for the removed safe_mode."""
+
+    def extendMarkdown(self, md_):  # noqa: N802 - Python-Markdown's name
+        md_.preprocessors.deregister("html_block")
+        md_.inlinePatterns.deregister("html")
+
+
 def render_markdown(text: str | None) -> str:
-    """Render user Markdown to sanitized HTML; raw HTML and javascript: links are removed."""
+    """Render user Markdown to sanitized HTML; raw HTML is shown as text, and javascript:
+    links are removed."""
     if not text:
         return ""
     html = md.markdown(_lists_without_blank_line(text),
-                       extensions=["extra", "sane_lists", "nl2br", "toc"],
+                       extensions=["extra", "sane_lists", "nl2br", "toc", _HtmlAsText()],
                        extension_configs={"toc": {"baselevel": HEADING_BASE}},
                        output_format="html")
     return nh3.clean(

@@ -20,7 +20,7 @@ PUBLIC_ENDPOINTS = {"api_v1.openapi"}
 @api_bp.before_request
 def identify_caller():
     """Bearer token first; else the browser session, whose writes must carry X-CSRFToken."""
-    from lms.auth.services import user_for_api_token
+    from lms.auth.services import find_api_token, note_token_use
 
     g.api_user = None
     header = request.headers.get("Authorization", "")
@@ -29,10 +29,12 @@ def identify_caller():
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized(
                 "認証情報の形式が正しくありません（Bearer トークンを指定してください）。")
-        user = user_for_api_token(token.strip())
-        if user is None:
+        row = find_api_token(token.strip())
+        if row is None:
             raise Unauthorized("APIトークンが無効です。")
-        g.api_user = user
+        if note_token_use(row):
+            _commit_token_use()
+        g.api_user = row.user
         return None
     if current_user.is_authenticated:
         if request.method in UNSAFE_METHODS:
@@ -42,6 +44,19 @@ def identify_caller():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     raise Unauthorized("ログインするか、APIトークンを指定してください。")
+
+
+def _commit_token_use() -> None:
+    """Store "last used" now, before the view runs: it is best effort, so a busy database
+    (SQLite under load) costs the note, never the request."""
+    from sqlalchemy.exc import OperationalError
+
+    from lms.extensions import db
+
+    try:
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
 
 
 @api_bp.errorhandler(CSRFError)

@@ -75,6 +75,14 @@ def set_password(user: User, password: str, now: datetime | None = None) -> None
     revoke_invites(user, now)
 
 
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: every login cookie issued so far stops working at its
+    next request, and every process closes the user's sockets at its next re-check (the
+    cookie's and the sockets' identity carries session_version)."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
 def revoke_invites(user: User, now: datetime | None = None) -> int:
     """Cancel every unused, uncancelled password link of the user; returns how many."""
     result = db.session.execute(
@@ -104,13 +112,69 @@ def create_api_token(user: User) -> str:
     return token
 
 
-def user_for_api_token(token: str) -> User | None:
+def find_api_token(token: str) -> ApiToken | None:
+    """The unrevoked token row of an active user for this plain token, or None."""
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token),
                                ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.active:
         return None
-    return row.user
+    return row
+
+
+def user_for_api_token(token: str) -> User | None:
+    row = find_api_token(token)
+    return row.user if row is not None else None
+
+
+# last_used_at is written at most this often per token, not on every request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def note_token_use(row: ApiToken, now: datetime | None = None) -> bool:
+    """Record that the token was used, unless that was recorded in the last minute; returns
+    whether a write is pending (the caller commits). One conditional UPDATE, so concurrent
+    requests with one token write once."""
+    now = now or utcnow()
+    if row.last_used_at is not None and now - row.last_used_at < TOKEN_USE_RESOLUTION:
+        return False
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == row.id,
+               ApiToken.last_used_at.is_(None)
+               | (ApiToken.last_used_at < now - TOKEN_USE_RESOLUTION))
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False))
+    return (result.rowcount or 0) == 1
+
+
+def list_api_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones included (they show as revoked)."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_api_token(user: User, token_id: int, now: datetime | None = None) -> ApiToken:
+    """Revoke one of the user's own tokens; NotFound for another's or an unknown id.
+    Revoking a revoked token changes nothing."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("トークンが見つかりません。")
+    if row.revoked_at is None:
+        row.revoked_at = now or utcnow()
+        db.session.flush()
+    return row
+
+
+def revoke_api_token_by_value(token: str, now: datetime | None = None) -> ApiToken | None:
+    """Revoke the token with this plain text (CLI); None when there is none to revoke."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                                   ApiToken.revoked_at.is_(None)))
+    if row is not None:
+        row.revoked_at = now or utcnow()
+        db.session.flush()
+    return row
 
 
 def create_invite(user: User, days: int = 14, now: datetime | None = None,

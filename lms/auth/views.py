@@ -48,9 +48,20 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_ip_limit() -> str:
+    return current_app.config["LOGIN_IP_RATE_LIMIT"]
+
+
+def _login_failed(response) -> bool:
+    """Only failed attempts count: a successful login (a redirect) never uses up the limit
+    that a hundred colleagues behind one municipal gateway share."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email_key)
+@limiter.limit(_login_ip_limit, methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_email_key,
+               deduct_when=_login_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.dashboard"))

@@ -32,6 +32,10 @@ DEFAULT_ROLE = "participant"
 
 # Deliberately simple: catches typos and cell mix-ups, not every RFC 5322 corner.
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+# The users table's column lengths (a longer value would fail on PostgreSQL as a 500).
+MAX_NAME = 100
+MAX_EMAIL = 254
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 _EMAIL_RE = re.compile(
     r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     rf"@{_LABEL}(?:\.{_LABEL})+$"
@@ -188,6 +192,10 @@ def _parse_row(
     name = cell("氏名")
     if not name:
         errors.append("氏名が空です")
+    elif len(name) > MAX_NAME:
+        errors.append(f"氏名が長すぎます({len(name):,}文字、{MAX_NAME}文字まで)")
+    elif _CONTROL.search(name):
+        errors.append("氏名に使えない文字(制御文字)が含まれています")
 
     raw_role = cell("役割")
     role = ROLES.get(_norm(raw_role), None) if raw_role else DEFAULT_ROLE
@@ -199,6 +207,8 @@ def _parse_row(
     email = unicodedata.normalize("NFKC", raw_email).strip().lower()
     if not email:
         errors.append("メールアドレスが空です")
+    elif len(email) > MAX_EMAIL:
+        errors.append(f"メールアドレスが長すぎます({len(email):,}文字、{MAX_EMAIL}文字まで)")
     elif not _EMAIL_RE.match(email):
         errors.append(f"メールアドレス「{raw_email}」の形式が正しくありません")
     elif email in first_line_of_email:

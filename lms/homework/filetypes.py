@@ -80,7 +80,11 @@ def detect_type(name: str, stream: BinaryIO) -> FileType | None:
     return ft if ok else None
 
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+# Control and reserved characters, and the invisible ones that make a name read other than it
+# is: bidi controls (`invoice\u202efdp.exe.pdf` shows as "invoicefdp.exe.pdf" reversed),
+# zero-width characters and the BOM.
+_UNSAFE = re.compile(
+    '[\x00-\x1f\x7f<>:"|?*\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]')
 
 
 def safe_display_name(raw: str, fallback_ext: str = "") -> str:

@@ -199,6 +199,7 @@ def submit_homework(homework: Homework, membership: Membership, author: User, *,
         raise ValidationError("本文を書くか、ファイルを添付してから提出してください。",
                               code="empty")
     stored: list[str] = []
+    lock_owner(homework, owner)
     try:
         with db.session.begin_nested():
             version = (db.session.scalar(select(func.max(Submission.version)).where(
@@ -222,6 +223,16 @@ def submit_homework(homework: Homework, membership: Membership, author: User, *,
         remove_stored(upload_folder, stored)
         raise
     return submission, True
+
+
+def lock_owner(homework: Homework, owner: str) -> None:
+    """Serialise submissions of one owner to one homework until the transaction ends, so
+    colleagues submitting at once get consecutive versions instead of a unique-key clash.
+    PostgreSQL: a transaction-level advisory lock; SQLite writers are already serialised
+    (BEGIN IMMEDIATE, lms/db.py)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(homework.id,
+                                                             func.hashtext(owner))))
 
 
 def _stored_file(folder: str, checked: CheckedUpload, stored: list[str]) -> SubmissionFile:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from lms.errors import TooLarge, UnsupportedType
+from lms.errors import DomainError, TooLarge, UnsupportedType
 from lms.homework.filetypes import (
     ALLOWED_LABEL,
     FileType,
@@ -17,6 +19,11 @@ from lms.homework.filetypes import (
     extension_of,
     safe_display_name,
 )
+
+
+class EmptyFile(DomainError):
+    status = 422
+    code = "empty_file"
 
 
 @dataclass
@@ -53,12 +60,13 @@ def check_uploads(uploads: list[Upload], *, max_mb: int, max_files: int) -> list
         size = _size(upload.stream)
         if size > max_mb * 1024 * 1024:
             raise TooLarge(f"「{shown}」は大きすぎます。1ファイル{max_mb}MBまでです。")
+        if size == 0:  # before the type: an empty file has no signature to check
+            raise EmptyFile(f"「{shown}」は空のファイル（0バイト）です。"
+                            "中身のあるファイルを選び直してください。")
         file_type = detect_type(upload.filename, upload.stream)
         if file_type is None:
             raise UnsupportedType(
                 f"「{shown}」は受け付けられない形式です（拡張子と中身が一致する{ALLOWED_LABEL}のみ）。")
-        if size == 0:
-            raise UnsupportedType(f"「{shown}」は空のファイルです。")
         display = safe_display_name(upload.filename, extension_of(upload.filename))
         checked.append(CheckedUpload(upload, file_type, size, display))
     return checked
@@ -85,3 +93,27 @@ def remove_stored(folder: str, names: list[str]) -> None:
 
 def stored_path(folder: str, name: str) -> Path:
     return Path(folder) / name
+
+
+STORED_NAME = re.compile(r"^[0-9a-f]{32}$")  # what store() writes
+
+
+def sweep_orphans(folder: str, referenced: set[str], *, older_than_s: float = 3600.0,
+                  dry_run: bool = False, now: float | None = None) -> list[str]:
+    """Remove stored files that no row points to (a server killed between writing a file
+    and committing its submission leaves one). Only names store() writes, and only files
+    older than `older_than_s`: an upload being committed right now is not an orphan yet.
+    Returns the names removed (or that would be, with dry_run)."""
+    base = Path(folder)
+    if not base.is_dir():
+        return []
+    now = time.time() if now is None else now
+    removed = []
+    for path in sorted(base.iterdir()):
+        if (not path.is_file() or not STORED_NAME.match(path.name)
+                or path.name in referenced or now - path.stat().st_mtime < older_than_s):
+            continue
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed

@@ -93,7 +93,10 @@ def match_attendance(slug: str, number: int):
         raise BadRequest("フォームの有効期限が切れました。ページを再読み込みしてください。")
     pairs = []
     try:
-        for index in range(int(request.form.get("count", "0"))):
+        # Each row needs its own fields, so no more rows than the form has fields: a huge
+        # `count` must not keep the server looping.
+        count = min(int(request.form.get("count", "0")), len(request.form))
+        for index in range(count):
             chosen = request.form.get(f"person-{index}", "")
             if chosen:
                 pairs.append((int(chosen), int(request.form.get(f"minutes-{index}", "0"))))

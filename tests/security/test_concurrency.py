@@ -1,0 +1,126 @@
+"""Simultaneous homework submissions on a real server (issue 14): on SQLite none sees
+"database is locked", on PostgreSQL colleagues get consecutive versions, never a 409."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+
+import pytest
+import requests
+
+from tests.conftest import start_live_server
+
+SLUG = "tokyo-dx-2021"
+
+
+def _homework(server, token: str, kind: str) -> int:
+    listing = requests.get(f"{server.url}/api/v1/cohorts/{SLUG}/homework",
+                           headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    return next(h["id"] for h in listing if h["kind"] == kind and not h["closed"])
+
+
+def _submit_all_at_once(server, jobs: list[tuple[str, int]]) -> list[requests.Response]:
+    """Each (token, homework id) submits at the same moment (a barrier), in its own thread."""
+    barrier = threading.Barrier(len(jobs))
+    answers: list[requests.Response | Exception] = [None] * len(jobs)  # type: ignore[list-item]
+
+    def submit(i: int, token: str, homework_id: int) -> None:
+        barrier.wait()
+        try:
+            answers[i] = requests.post(
+                f"{server.url}/api/v1/homework/{homework_id}/submissions",
+                headers={"Authorization": f"Bearer {token}"},
+                data={"body": f"提出 {i}", "client_submission_id": str(uuid.uuid4())},
+                files={"files": (f"報告{i}.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+                timeout=120)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            answers[i] = exc
+
+    threads = [threading.Thread(target=submit, args=(i, t, h)) for i, (t, h) in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers  # type: ignore[return-value]
+
+
+def _statuses(answers) -> Counter:
+    return Counter(a.status_code if isinstance(a, requests.Response) else repr(a)
+                   for a in answers)
+
+
+def test_fifty_simultaneous_submits_on_sqlite_all_succeed(tmp_path):
+    server = start_live_server(tmp_path)
+    try:
+        emails = [f"p{n:02d}@example.jp" for n in range(1, 51)]
+        tokens = server.token(*emails)
+        homework_id = _homework(server, tokens[0], "individual")
+        answers = _submit_all_at_once(server, [(t, homework_id) for t in tokens])
+    finally:
+        server.stop()
+    log = next(tmp_path.glob("server-*.log")).read_text()
+    assert _statuses(answers) == {201: 50}, (_statuses(answers), log[-2000:])
+    assert "database is locked" not in log
+    assert len({a.json()["id"] for a in answers}) == 50
+
+
+def _team_tokens(server, token: str) -> list[str]:
+    """Tokens of everyone in the first participant's team (ten people, five towns)."""
+    me = requests.get(f"{server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                      timeout=10).json()
+    team_id = me["cohorts"][0]["team_id"]
+    emails = [f"p{n:02d}@example.jp" for n in range(1, 51)]
+    tokens = server.token(*emails)
+    team = []
+    for t in tokens:
+        info = requests.get(f"{server.url}/api/v1/me",
+                            headers={"Authorization": f"Bearer {t}"}, timeout=10).json()
+        if info["cohorts"][0]["team_id"] == team_id:
+            team.append(t)
+    return team
+
+
+def _colleagues_race(server) -> tuple[Counter, list[int]]:
+    first = server.token("p01@example.jp")[0]
+    team = _team_tokens(server, first)
+    assert len(team) >= 6
+    homework_id = _homework(server, first, "team")
+    jobs = [(team[i % len(team)], homework_id) for i in range(30)]
+    answers = _submit_all_at_once(server, jobs)
+    versions = sorted(a.json()["version"] for a in answers
+                      if isinstance(a, requests.Response) and a.status_code == 201)
+    return _statuses(answers), versions
+
+
+@pytest.mark.postgres
+def test_thirty_colleagues_submitting_at_once_on_postgres_get_consecutive_versions(
+        tmp_path, postgres_url):
+    import psycopg
+
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    own = f"{plain.rpartition('/')[2]}_submits"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{own}"')
+    server = start_live_server(tmp_path, database_url=postgres_url.rpartition("/")[0] + "/" + own)
+    try:
+        statuses, versions = _colleagues_race(server)
+    finally:
+        server.stop()
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+    assert statuses == {201: 30}, statuses
+    # Consecutive after whatever the demo had already submitted.
+    assert versions == list(range(versions[0], versions[0] + 30))
+
+
+def test_thirty_colleagues_submitting_at_once_on_sqlite_get_consecutive_versions(tmp_path):
+    server = start_live_server(tmp_path)
+    try:
+        statuses, versions = _colleagues_race(server)
+    finally:
+        server.stop()
+    assert statuses == {201: 30}, statuses
+    # Consecutive after whatever the demo had already submitted.
+    assert versions == list(range(versions[0], versions[0] + 30))

@@ -1,0 +1,85 @@
+"""Fault test against a private Redis (issue 14): when the message queue stops, pages and
+the REST API keep working and messages are stored; /healthz says so; it recovers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+import requests
+
+from tests.conftest import PASSWORD, csrf_from, free_port, need_service, start_live_server
+
+SLUG = "tokyo-dx-2021"
+
+
+def _start_redis(port: int, workdir) -> subprocess.Popen:
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+            return proc
+        except redis.RedisError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("private redis-server did not start")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.redis
+def test_pages_and_api_work_while_redis_is_down_and_recover(tmp_path):
+    if not shutil.which("redis-server"):
+        need_service("redis-server is not installed")
+    port = free_port()
+    redis_proc = _start_redis(port, tmp_path)
+    server = start_live_server(tmp_path / "app", extra_env={
+        "REDIS_URL": f"redis://127.0.0.1:{port}/0", "SOCKETIO_CHANNEL": f"fault-{port}"})
+    try:
+        token = server.token("p01@example.jp")[0]
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {token}"
+        channels = api.get(f"{server.url}/api/v1/cohorts/{SLUG}/channels", timeout=10).json()
+        channel = next(c["id"] for c in channels if c["kind"] == "cohort")
+
+        def post(body):
+            return api.post(f"{server.url}/api/v1/channels/{channel}/messages", timeout=30,
+                            json={"body": body, "client_msg_id": str(uuid.uuid4())})
+
+        assert post("Redis あり").status_code == 201
+        _stop(redis_proc)
+        assert requests.get(server.url + "/healthz", timeout=10).json()["redis"] == "down"
+        down = post("Redis なしでも保存される")
+        assert down.status_code == 201, down.text[:300]
+        bodies = [m["body"] for m in api.get(
+            f"{server.url}/api/v1/channels/{channel}/messages", timeout=10).json()]
+        assert "Redis なしでも保存される" in bodies
+        browser = requests.Session()
+        csrf = csrf_from(browser.get(server.url + "/login", timeout=30).text)
+        assert browser.post(server.url + "/login", timeout=30, allow_redirects=False, data={
+            "email": "p02@example.jp", "password": PASSWORD, "csrf_token": csrf}
+        ).status_code == 302
+        page = browser.get(f"{server.url}/c/{SLUG}/channels/{channel}", timeout=30)
+        assert page.status_code == 200 and "Redis なしでも保存される" in page.text
+
+        redis_proc = _start_redis(port, tmp_path)
+        deadline = time.monotonic() + 15
+        while requests.get(server.url + "/healthz", timeout=10).json()["redis"] != "ok":
+            assert time.monotonic() < deadline, "healthz never saw Redis again"
+            time.sleep(0.5)
+        assert post("Redis 復旧後").status_code == 201
+    finally:
+        server.stop()
+        _stop(redis_proc)
