@@ -47,6 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.channels.events import ChannelNamespace
 
     socketio.on_namespace(ChannelNamespace("/"))
+    from lms.retros.events import RetroNamespace
+
+    socketio.on_namespace(RetroNamespace("/retros"))
 
     _register_blueprints(app)
     register_error_handlers(app)
@@ -77,6 +80,8 @@ def _register_blueprints(app: Flask) -> None:
     import lms.channels.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
+    import lms.retros.api  # noqa: F401
+    import lms.surveys.api  # noqa: F401
     from lms.api import api_bp
     from lms.auth.views import bp as auth_bp
     from lms.channels.views import bp as channels_bp
@@ -100,6 +105,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
+    from lms.retros.views import bp as retros_bp
+    from lms.surveys.views import bp as surveys_bp
+
+    app.register_blueprint(retros_bp)
+    app.register_blueprint(surveys_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

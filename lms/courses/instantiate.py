@@ -13,7 +13,9 @@ from lms.courses.model import CourseTemplate, SessionTemplate
 from lms.extensions import db
 from lms.homework.services import create_homework_from_template
 from lms.markdown import render_markdown
+from lms.retros.services import configure_retros
 from lms.sessions.models import WorkshopSession
+from lms.surveys.services import create_surveys_from_course
 
 
 def materials_markdown(ws: SessionTemplate) -> str:
@@ -52,6 +54,8 @@ def create_cohort_from_course(course: CourseTemplate, *, slug: str, title: str,
     for position, ch in enumerate(course.channels):
         create_cohort_channel(cohort, key=ch.key, name=ch.name, description=ch.description,
                               post_roles=ch.post_roles, position=position)
+    configure_retros(cohort, course.retro)
+    create_surveys_from_course(cohort, course.surveys)
     if organizer is not None:
         enrol(cohort, organizer, "organizer")
     db.session.flush()
