@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lms.db import utcnow
 from lms.extensions import db
 from lms.retros.models import PHASES, RetroAction, RetroBoard, RetroCard
 from lms.sessions.models import WorkshopSession
@@ -128,3 +129,25 @@ def column_groups(board: RetroBoard, cards: list[RetroCard]) -> dict[str, list[l
         column = by_id[lead_id].column
         out.setdefault(column, []).append(members)
     return out
+
+
+def latest_team_board(cohort_id: int, team_id: int) -> RetroBoard | None:
+    """The team's board of the latest session that has begun, else of the first session."""
+    boards = list(db.session.scalars(
+        select(RetroBoard).join(WorkshopSession, RetroBoard.session_id == WorkshopSession.id)
+        .where(RetroBoard.cohort_id == cohort_id, RetroBoard.team_id == team_id)
+        .options(selectinload(RetroBoard.session)).order_by(WorkshopSession.number)))
+    begun = [b for b in boards if b.session.starts_at <= utcnow()]
+    if begun:
+        return begun[-1]
+    return boards[0] if boards else None
+
+
+def open_team_actions(team_id: int) -> list[RetroAction]:
+    """The team's actions not yet done or dropped, oldest session first."""
+    return list(db.session.scalars(
+        select(RetroAction).join(RetroBoard, RetroAction.board_id == RetroBoard.id)
+        .where(RetroBoard.team_id == team_id, RetroAction.status == "open")
+        .options(selectinload(RetroAction.owner),
+                 selectinload(RetroAction.board).selectinload(RetroBoard.session))
+        .order_by(RetroAction.id)))

@@ -19,7 +19,9 @@ from lms.retros.reading import (
     carried_actions,
     carried_by_team,
     column_groups,
+    latest_team_board,
     load_board,
+    open_team_actions,
     revealed,
     visible_cards,
 )
@@ -43,6 +45,19 @@ def retro_links(cohort, ws, membership) -> dict | None:
         return None
     carried = carried_by_team(cohort.id, ws.number, [team_id]).get(team_id, [])
     return {"url": url, "open_actions": [a for a in carried if a.status == "open"]}
+
+
+@bp.app_template_global()
+def team_retro_link(channel) -> dict | None:
+    """For a team room: its board of the latest session that has begun (or the first), and
+    the team's open actions from every session."""
+    if getattr(channel, "kind", None) != "team" or channel.team_id is None:
+        return None
+    board = latest_team_board(channel.cohort_id, channel.team_id)
+    if board is None:
+        return None
+    return {"url": url_for("retros.board_page", board_id=board.id), "board": board,
+            "open_actions": open_team_actions(channel.team_id)}
 
 
 def _int_field(name: str):
