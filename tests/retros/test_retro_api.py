@@ -200,3 +200,23 @@ def test_retro_board_query_count_does_not_grow_with_cards(api, card, people, boa
     with count_queries() as many:
         api(people["me"], "get", f"/retros/{big.id}")
     assert len(many) <= len(few) + 1, many
+
+
+def test_retro_phase_changed_signal_is_sent_once_per_change(api, people, board_of):
+    from lms.retros.signals import retro_phase_changed
+
+    board = board_of(people["team_id"], 4)
+    seen = []
+
+    def record(sender, **kwargs):
+        seen.append((sender.id, kwargs["old_phase"], kwargs["new_phase"],
+                     kwargs["actor"].email))
+
+    retro_phase_changed.connect(record)
+    try:
+        api(people["trainer"], "post", f"/retros/{board.id}/phase", json={"phase": "reveal"})
+        api(people["trainer"], "post", f"/retros/{board.id}/phase", json={"phase": "reveal"})
+        api(people["me"], "post", f"/retros/{board.id}/phase", json={"phase": "vote"})
+    finally:
+        retro_phase_changed.disconnect(record)
+    assert seen == [(board.id, "write", "reveal", people["trainer"])]
