@@ -87,7 +87,8 @@ def test_survey_export_xlsx_sheets_frozen_header_and_text_cells(api):
     assert book.sheetnames[0] == "集計"
     assert "第1回 研修アンケート" in book.sheetnames and "研修全体のアンケート" in book.sheetnames
     summary = book["集計"]
-    assert [c.value for c in summary[1]][:6] == ["回", "アンケート", "記名", "状態", "回答数", "設問"]
+    assert [c.value for c in summary[1]][:6] == ["回", "アンケート", "記名", "状態", "回答数",
+                                                 "設問"]
     first = next(r for r in summary.iter_rows(min_row=2, values_only=True) if r[0] == "第1回")
     assert first[4] == 42 and sum(first[7:12]) == 42
     second = book["第2回 研修アンケート"]
