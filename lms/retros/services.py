@@ -151,6 +151,9 @@ def group_card(board: RetroBoard, viewer: Viewer, card_id: object,
         other = _card_of(board, with_id)
         if other.id == card.id:
             raise ValidationError("同じカードどうしはまとめられません。")
+        if other.column != card.column:
+            raise ValidationError("まとめられるのは同じ列のカードどうしです。",
+                                  code="other_column")
         lead = other.group_id or other.id
         card.group_id = lead
         for member in board.cards:  # the cards grouped under this one follow it

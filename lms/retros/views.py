@@ -266,8 +266,11 @@ def trainer_view(slug: str, number: int):
         views.append({"board": board, "cards": cards, "hidden": len(board.cards) - len(cards),
                       "groups": column_groups(board, cards), "top": top,
                       "carried": carried.get(board.team_id, [])})
+    behind = min((PHASES.index(b.phase) for b in boards), default=0)
+    suggested = PHASES[min(behind + 1, len(PHASES) - 1)]
     return render_template("retros/trainer.html", cohort=cohort, ws=ws, views=views,
-                           phases=PHASES, phase_labels=PHASE_LABELS, form=CsrfForm())
+                           phases=PHASES, phase_labels=PHASE_LABELS, form=CsrfForm(),
+                           suggested=suggested)
 
 
 @bp.post("/c/<slug>/sessions/<int:number>/retros/phase")

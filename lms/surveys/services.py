@@ -168,6 +168,14 @@ class QuestionResult:
     choices: list[str] = field(default_factory=list)
 
     @property
+    def grouped_answers(self) -> list[tuple[str, int]]:
+        """Identical texts once with their count, most frequent first."""
+        counts: dict[str, int] = {}
+        for a in self.answers:
+            counts[a] = counts.get(a, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    @property
     def total(self) -> int:
         return sum(self.counts.values())
 
