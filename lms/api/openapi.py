@@ -76,6 +76,8 @@ def build_openapi() -> dict:
                 errors=(401, 404), params=[_path_param("slug")])},
             **_homework_paths(),
             **_channel_paths(),
+            **_retro_paths(),
+            **_survey_paths(),
         },
     }
 
@@ -90,3 +92,15 @@ def _channel_paths() -> dict:
     from lms.channels.openapi import channel_paths
 
     return channel_paths(_op, _path_param)
+
+
+def _retro_paths() -> dict:
+    from lms.retros.openapi import retro_paths
+
+    return retro_paths(_op, _path_param)
+
+
+def _survey_paths() -> dict:
+    from lms.surveys.openapi import survey_paths
+
+    return survey_paths(_op, _path_param)

@@ -220,3 +220,14 @@ def test_retro_phase_changed_signal_is_sent_once_per_change(api, people, board_o
     finally:
         retro_phase_changed.disconnect(record)
     assert seen == [(board.id, "write", "reveal", people["trainer"])]
+
+
+def test_retro_and_survey_paths_are_in_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/cohorts/{slug}/retros", "/retros/{id}", "/retros/{id}/cards",
+                 "/retros/{id}/phase", "/retros/{id}/votes", "/retros/{id}/actions",
+                 "/retro-actions/{id}", "/cohorts/{slug}/surveys", "/surveys/{id}/response",
+                 "/surveys/{id}/results", "/cohorts/{slug}/export/feedback.csv",
+                 "/cohorts/{slug}/export/feedback.xlsx"):
+        assert path in paths, path
+    assert "201" in paths["/retros/{id}/cards"]["post"]["responses"]
