@@ -90,7 +90,11 @@ def ensure_boards(cohort_id: int) -> int:
                 votes_per_person=config.votes_per_person if config else 3, phase="write"))
             created += 1
     if created:
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:  # another request created the same boards at this moment
+            return 0
     return created
 
 
@@ -229,6 +233,9 @@ def cast_vote(board: RetroBoard, viewer: Viewer, card_id: object) -> RetroVote:
     if board.phase != "vote":
         raise ValidationError("投票できるのは「投票」の段階だけです。", code="wrong_phase")
     card = _card_of(board, card_id)
+    # One voter at a time per board (a row lock on PostgreSQL), so that two votes sent at
+    # once cannot both pass the allowance check.
+    db.session.execute(select(RetroBoard.id).where(RetroBoard.id == board.id).with_for_update())
     used = db.session.scalar(select(func.count(RetroVote.id)).where(
         RetroVote.board_id == board.id, RetroVote.user_id == viewer.user.id)) or 0
     if any(v.user_id == viewer.user.id for v in card.votes):
