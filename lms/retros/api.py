@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from lms.api import api_bp, caller, json_body
+from lms.api.openapi import add_paths, operation, path_param
 from lms.cohorts.access import get_cohort_for, is_staff, team_id_for
 from lms.errors import BadRequest
 from lms.extensions import db
 from lms.retros import services
 from lms.retros.access import get_action_for, get_board_for, require_staff
 from lms.retros.live import emit_board, emit_boards, next_board_id
+from lms.retros.openapi import retro_paths
 from lms.retros.reading import (
     action_to_dict,
     board_summary,
@@ -20,6 +22,8 @@ from lms.retros.reading import (
     carried_actions,
     load_board,
 )
+
+add_paths(retro_paths(operation, path_param))
 
 
 def _board_json(board_id: int, user_id: int) -> dict:

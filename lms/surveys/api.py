@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from lms.api import api_bp, caller, json_body
+from lms.api.openapi import add_paths, operation, path_param
 from lms.cohorts.access import STAFF_ROLES, get_cohort_for, require_role
 from lms.extensions import db
 from lms.spreadsheets import XLSX_MIME, write_csv, write_xlsx
@@ -16,6 +17,9 @@ from lms.surveys.access import (
     require_results_reader,
 )
 from lms.surveys.export import feedback_sheets, feedback_table
+from lms.surveys.openapi import survey_paths
+
+add_paths(survey_paths(operation, path_param))
 
 
 @api_bp.get("/cohorts/<slug>/surveys")
