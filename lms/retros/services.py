@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.api.validation import clean_text
 from lms.auth.models import User
 from lms.cohorts.models import Cohort
 from lms.courses.model import RetroTemplate
@@ -46,8 +47,11 @@ MAX_TIMER_MINUTES = 120
 
 
 def _no_nul(text: str, what: str) -> str:
-    if "\x00" in text:
-        raise ValidationError(f"{what}に使えない文字が含まれています。")
+    """The text stripped; NUL and lone surrogates (no database stores them) are refused."""
+    try:
+        clean_text(text)
+    except ValueError:
+        raise ValidationError(f"{what}に使えない文字が含まれています。") from None
     return text.strip()
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from lms.api.validation import clean_text
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, Membership
 from lms.courses.model import SurveyTemplate
@@ -19,6 +20,15 @@ from lms.surveys.models import TEXT_MAX, Survey, SurveyResponse
 from lms.surveys.signals import survey_opened
 
 RATINGS = (1, 2, 3, 4, 5)
+
+
+def _storable(text: str) -> bool:
+    """No NUL and no lone surrogate (no database stores them)."""
+    try:
+        clean_text(text)
+    except ValueError:
+        return False
+    return True
 
 
 def create_surveys_from_course(cohort: Cohort, templates: tuple[SurveyTemplate, ...]) -> None:
@@ -97,7 +107,7 @@ def clean_answers(survey: Survey, answers: object) -> dict:
                                       code="out_of_range", extra={"field": qid})
         elif not isinstance(value, str):
             raise BadRequest(f"「{q['label']}」は文字列で送ってください。", extra={"field": qid})
-        elif "\x00" in value:
+        elif not _storable(value):
             raise ValidationError(f"「{q['label']}」に使えない文字が含まれています。",
                                   extra={"field": qid})
         elif q["kind"] == "choice" and value not in q["choices"]:

@@ -91,7 +91,8 @@ def test_retro_card_refusals_store_nothing(api, card, people, board_of):
     cases = [({"column": "keep", "body": "   "}, 422),
              ({"column": "keep", "body": "あ" * 501}, 422),
              ({"column": "nope", "body": "列がない"}, 422), ({"column": "keep", "body": 5}, 400),
-             ({"column": "keep", "body": "NUL\x00"}, 422)]
+             ({"column": "keep", "body": "NUL\x00"}, 422),
+             ({"column": "keep", "body": "surrogate \ud800"}, 422)]
     for payload, status in cases:
         response = api(people["me"], "post", f"/retros/{board.id}/cards", json=payload)
         assert response.status_code == status, payload

@@ -75,6 +75,7 @@ def test_survey_one_response_per_person_replaced_until_closed(api, surveys, db):
     ({**GOOD, "good": "あ" * 2001}, 422, "invalid"),
     ({**GOOD, "good": 3}, 400, "bad_request"),
     ({**GOOD, "good": "NUL\x00"}, 422, "invalid"),
+    ({**GOOD, "good": "lone \ud800"}, 422, "invalid"),
     ("not an object", 400, "bad_request"),
 ])
 def test_survey_answer_refusals_store_nothing(api, surveys, answers, status, code):
