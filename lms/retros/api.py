@@ -40,18 +40,20 @@ def _loaded_board_for(board_id: int):
 
 @api_bp.get("/cohorts/<slug>/retros")
 def list_retros(slug: str):
-    """The boards of a session the caller may see: their team's, or all for staff."""
+    """The boards of a session (every session without ?session=) the caller may see: their
+    team's, or all for staff."""
     cohort, membership = get_cohort_for(caller(), slug)
-    raw = request.args.get("session", "")
-    if not raw.isdigit():
-        raise BadRequest("session に回の番号を指定してください(例: ?session=1)。")
+    raw = request.args.get("session")
+    if raw is not None and (not raw.isdigit() or len(raw) > 4):
+        raise BadRequest("session には回の番号を指定してください(例: ?session=1)。")
+    number = int(raw) if raw is not None else None
     if services.ensure_boards(cohort.id):
         db.session.commit()
     if is_staff(membership):
-        boards = boards_of_session(cohort.id, int(raw))
+        boards = boards_of_session(cohort.id, number)
     else:
         team_id = team_id_for(membership)
-        boards = boards_of_session(cohort.id, int(raw), team_id) if team_id else []
+        boards = boards_of_session(cohort.id, number, team_id) if team_id else []
     return jsonify([board_summary(b) for b in boards])
 
 

@@ -36,7 +36,7 @@ def retro_paths(op, path_param) -> dict:
         "my_votes": {"type": "array", "items": {"type": "integer"}},
         "timer_ends_at": {"type": ["string", "null"], "format": "date-time"}}}
     rid = [path_param("id", "integer")]
-    session_q = {"name": "session", "in": "query", "required": True,
+    session_q = {"name": "session", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1}}
 
     def created(operation: dict, description: str) -> dict:

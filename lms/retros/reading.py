@@ -25,18 +25,21 @@ def _board_options():
             selectinload(RetroBoard.session), selectinload(RetroBoard.team))
 
 
-def boards_of_session(cohort_id: int, number: int, team_id: int | None = None,
+def boards_of_session(cohort_id: int, number: int | None, team_id: int | None = None,
                       full: bool = False) -> list[RetroBoard]:
-    """The session's boards (one team's, or all in team order); `full` loads what they show."""
+    """The session's boards (one team's, or all in team order; every session's when
+    `number` is None); `full` loads what they show."""
     query = (select(RetroBoard).join(WorkshopSession, RetroBoard.session_id == WorkshopSession.id)
-             .where(RetroBoard.cohort_id == cohort_id, WorkshopSession.number == number)
+             .where(RetroBoard.cohort_id == cohort_id)
              .options(selectinload(RetroBoard.session), selectinload(RetroBoard.team)))
+    if number is not None:
+        query = query.where(WorkshopSession.number == number)
     if team_id is not None:
         query = query.where(RetroBoard.team_id == team_id)
     if full:
         query = query.options(*_board_options())
     boards = list(db.session.scalars(query))
-    boards.sort(key=lambda b: b.team.number)
+    boards.sort(key=lambda b: (b.session.number, b.team.number))
     return boards
 
 

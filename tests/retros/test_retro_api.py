@@ -15,7 +15,9 @@ def test_retro_every_team_has_a_board_for_every_session_from_the_start(api, peop
     assert {b["format"] for b in staff} == {"KPT"}
     mine = api(people["me"], "get", f"/cohorts/{SLUG}/retros?session=4").get_json()
     assert [b["team_id"] for b in mine] == [people["team_id"]]
-    assert api(people["me"], "get", f"/cohorts/{SLUG}/retros").status_code == 400
+    every = api(people["me"], "get", f"/cohorts/{SLUG}/retros").get_json()
+    assert [b["session_number"] for b in every] == [1, 2, 3, 4, 5]
+    assert api(people["me"], "get", f"/cohorts/{SLUG}/retros?session=x").status_code == 400
 
 
 def test_retro_board_of_a_new_cohort_is_created_once_teams_exist(
