@@ -59,6 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.channels.events import ChannelNamespace
 
     socketio.on_namespace(ChannelNamespace("/"))
+    from lms.retros.events import RetroNamespace
+
+    socketio.on_namespace(RetroNamespace("/retros"))
 
     _connect_signals()
     _register_blueprints(app)
@@ -87,6 +90,11 @@ def _connect_signals() -> None:
 
     connect_cohorts()
     connect_channels()
+    from lms.retros.handlers import connect_signals as connect_retros
+    from lms.surveys.handlers import connect_signals as connect_surveys
+
+    connect_retros()
+    connect_surveys()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -95,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     import lms.cohorts.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
+    import lms.retros.api  # noqa: F401
+    import lms.surveys.api  # noqa: F401
     from lms.api import api_bp
     from lms.auth.views import bp as auth_bp
     from lms.channels.views import bp as channels_bp
@@ -121,6 +131,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.account import bp as account_bp
 
     app.register_blueprint(account_bp)
+    from lms.retros.views import bp as retros_bp
+    from lms.surveys.views import bp as surveys_bp
+
+    app.register_blueprint(retros_bp)
+    app.register_blueprint(surveys_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -14,6 +14,8 @@ from lms.courses import DEFAULT_COURSE_DIR, load_course
 from lms.extensions import db
 from lms.homework.demo import seed_demo_progress
 from lms.provisioning import create_cohort_from_course
+from lms.retros.demo import seed_demo_retros
+from lms.surveys.demo import seed_demo_surveys
 from lms.teams.services import form_teams
 
 DEMO_SLUG = "tokyo-dx-2021"
@@ -77,4 +79,6 @@ def build_demo(password: str, today: date | None = None) -> DemoResult:
     db.session.flush()
     # Sessions 1–2 are past: attendance, catch-up, homework submitted and reviewed.
     seed_demo_progress(cohort)
+    seed_demo_retros(cohort)
+    seed_demo_surveys(cohort, organizer)
     return DemoResult(True, cohort, password)

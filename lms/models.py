@@ -10,5 +10,13 @@ from lms.homework.models import (  # noqa: F401
     SubmissionFile,
 )
 from lms.outbox.models import OutboxMessage  # noqa: F401
+from lms.retros.models import (  # noqa: F401
+    RetroAction,
+    RetroBoard,
+    RetroCard,
+    RetroConfig,
+    RetroVote,
+)
 from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
+from lms.surveys.models import Survey, SurveyResponse  # noqa: F401
 from lms.teams.models import Team  # noqa: F401

@@ -328,14 +328,16 @@ class _Loader:
         return channels
 
     def retro(self, tbl: _Table) -> RetroTemplate:
-        _keys(tbl, "retro", ("format", "description", "carry_forward", "columns"))
+        _keys(tbl, "retro", ("format", "description", "carry_forward", "columns",
+                             "votes_per_person"))
         columns = _each(tbl, "retro", "columns", ("key", "label", "prompt"), _column, "列のキー")
         carry = _str(tbl, "retro", "carry_forward")
         keys = [c.key for c in columns]
         if carry not in keys:
             _fail("retro.carry_forward", f"「{carry}」は列のキー({' / '.join(keys)})にありません")
         description = _str(tbl, "retro", "description") if "description" in tbl else ""
-        return RetroTemplate(_str(tbl, "retro", "format"), columns, carry, description)
+        votes = _int(tbl, "retro", "votes_per_person", 1, 20) if "votes_per_person" in tbl else 3
+        return RetroTemplate(_str(tbl, "retro", "format"), columns, carry, description, votes)
 
     def section(self, tbl: _Table, where: str) -> ProposalSection:
         title, guidance = _str(tbl, where, "title"), self.markdown(tbl, where, "guidance")
@@ -372,4 +374,7 @@ def load_course(path: str | Path) -> CourseTemplate:
         raise CourseError(
             COURSE_FILE, f"{line}行目", f"TOMLの書き方が正しくありません({exc})", line=line
         ) from None
-    return _Loader(root).course(data)
+    course = _Loader(root).course(data)
+    from lms.courses.surveys import load_surveys
+
+    return load_surveys(root, course)

@@ -56,6 +56,7 @@ class RetroTemplate:
     columns: tuple[RetroColumn, ...]
     carry_forward: str
     description: str = ""
+    votes_per_person: int = 3
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,24 @@ class RubricItem:
 
 
 @dataclass(frozen=True)
+class SurveyQuestion:
+    key: str
+    kind: str  # rating (1-5) | text | choice
+    label: str
+    required: bool
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SurveyTemplate:
+    key: str
+    title: str
+    session: int | None  # None: the final survey
+    anonymous: bool
+    questions: tuple[SurveyQuestion, ...]
+
+
+@dataclass(frozen=True)
 class CourseTemplate:
     slug: str
     title: str
@@ -86,6 +105,7 @@ class CourseTemplate:
     retro: RetroTemplate
     proposal_sections: tuple[ProposalSection, ...]
     rubric: tuple[RubricItem, ...]
+    surveys: tuple[SurveyTemplate, ...] = ()
 
     def session(self, number: int) -> SessionTemplate:
         """Return the session with this number (第n回); KeyError if there is none."""

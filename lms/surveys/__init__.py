@@ -1,0 +1,1 @@
+"""Feedback surveys after each session and at the end, their results and the export."""

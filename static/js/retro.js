@@ -1,0 +1,97 @@
+// Retro board: the phase timer counts down from the stored end time, and the board follows
+// every change live: `retro_updated` (sent to this user only, as they may see the board)
+// makes the page re-read its live part from the server. While someone is typing or
+// choosing inside it, the refresh waits until they leave the field.
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function tickTimers() {
+    var timers = document.querySelectorAll(".retro-timer[data-ends-at]");
+    Array.prototype.forEach.call(timers, function (el) {
+      var left = Math.round((Date.parse(el.getAttribute("data-ends-at")) - Date.now()) / 1000);
+      var out = el.querySelector(".retro-timer-left");
+      if (!out) { return; }
+      if (left <= 0) {
+        out.textContent = "（時間になりました）";
+        el.classList.add("ended");
+      } else {
+        out.textContent = "（残り " + Math.floor(left / 60) + ":" + pad(left % 60) + "）";
+      }
+    });
+  }
+  tickTimers();
+  setInterval(tickTimers, 1000);
+
+  // A fresh idempotency key for each card, so a double submit stores it once.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-fresh-id]"), function (input) {
+    var id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+      : String(Date.now()) + Math.random().toString(16).slice(2);
+    input.value = id;
+  });
+
+  var region = document.getElementById("retro-board");
+  if (!region || typeof io === "undefined") { return; }
+  var boardId = parseInt(region.getAttribute("data-board-id"), 10);
+  var partialUrl = region.getAttribute("data-partial-url");
+  var status = document.getElementById("retro-status");
+  var write = document.getElementById("write");
+  var pending = false;
+  var loading = false;
+
+  function busy() {
+    var el = document.activeElement;
+    if (!el || !region.contains(el)) { return false; }
+    var tag = el.tagName;
+    return (tag === "INPUT" && el.type !== "hidden" && el.type !== "submit") ||
+      tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  function refresh() {
+    if (busy()) { pending = true; return; }
+    if (loading) { pending = true; return; }
+    pending = false;
+    loading = true;
+    var focusedId = document.activeElement && region.contains(document.activeElement)
+      ? document.activeElement.id : null;
+    fetch(partialUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        region.innerHTML = html;
+        tickTimers();
+        if (focusedId) {
+          var again = document.getElementById(focusedId);
+          if (again) { again.focus(); }
+        }
+        if (status) { status.textContent = "ボードが更新されました。"; }
+      })
+      .catch(function () {
+        if (status) { status.textContent = "ボードを更新できませんでした。再読み込みしてください。"; }
+      })
+      .then(function () {
+        loading = false;
+        if (pending) { refresh(); }
+      });
+  }
+
+  region.addEventListener("focusout", function () {
+    setTimeout(function () { if (pending && !busy()) { refresh(); } }, 0);
+  });
+
+  var socket = io("/retros", { transports: ["websocket", "polling"] });
+  var joinedBefore = false;
+  socket.on("connect", function () {
+    // Join again on every connect; after a reconnect, re-read what was missed meanwhile.
+    socket.emit("retro_join", { retro_id: boardId }, function (ack) {
+      if (ack && ack.ok && joinedBefore) { refresh(); }
+      if (ack && ack.ok) { joinedBefore = true; }
+    });
+  });
+  socket.on("retro_updated", function (board) {
+    if (!board || board.id !== boardId) { return; }
+    if (write) { write.hidden = board.phase !== "write"; }
+    region.setAttribute("data-phase", board.phase);
+    refresh();
+  });
+})();
