@@ -47,6 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.channels.events import ChannelNamespace
 
     socketio.on_namespace(ChannelNamespace("/"))
+    from lms.proposals.events import ProposalNamespace
+
+    socketio.on_namespace(ProposalNamespace("/proposals"))
 
     _register_blueprints(app)
     register_error_handlers(app)
@@ -77,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.channels.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
+    import lms.proposals.api  # noqa: F401
     from lms.api import api_bp
     from lms.auth.views import bp as auth_bp
     from lms.channels.views import bp as channels_bp
@@ -85,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.goals_web.views import bp as goals_bp
     from lms.health import bp as health_bp
     from lms.homework.views import bp as homework_bp
+    from lms.proposals.views import bp as proposals_bp
     from lms.sessions.attendance_views import bp as attendance_bp
     from lms.sessions.views import bp as sessions_bp
     from lms.teams.views import bp as teams_bp
@@ -100,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(proposals_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

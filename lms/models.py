@@ -12,3 +12,10 @@ from lms.homework.models import (  # noqa: F401
 from lms.outbox.models import OutboxMessage  # noqa: F401
 from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
 from lms.teams.models import Team  # noqa: F401
+from lms.proposals.models import (  # noqa: F401
+    Proposal,
+    ProposalComment,
+    ProposalPublication,
+    ProposalReview,
+    ProposalVersion,
+)
