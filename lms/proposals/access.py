@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
 from lms.cohorts.access import is_staff, membership_for, team_id_for
-from lms.cohorts.models import Cohort, Membership
+from lms.cohorts.models import Cohort, CohortMunicipality, Membership
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 from lms.proposals.models import Proposal, ProposalPublication
@@ -71,7 +71,8 @@ def get_proposal_for(user: User, proposal_id: object) -> tuple[Proposal, Viewer]
         raise NotFound(NOT_FOUND)
     proposal = db.session.scalar(
         select(Proposal).where(Proposal.id == proposal_id)
-        .options(selectinload(Proposal.team).selectinload(Team.members),
+        .options(selectinload(Proposal.team).selectinload(Team.members)
+                 .selectinload(CohortMunicipality.municipality),
                  selectinload(Proposal.review)))
     if proposal is None:
         raise NotFound(NOT_FOUND)

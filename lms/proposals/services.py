@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
-from lms.cohorts.models import Cohort
+from lms.cohorts.models import Cohort, CohortMunicipality
 from lms.db import utcnow
 from lms.errors import BadRequest, Conflict, ValidationError
 from lms.extensions import db
@@ -46,7 +46,8 @@ def ensure_proposals(cohort: Cohort) -> list[Proposal]:
     return list(db.session.scalars(
         select(Proposal).join(Team, Proposal.team_id == Team.id)
         .where(Proposal.cohort_id == cohort.id)
-        .options(selectinload(Proposal.team).selectinload(Team.members),
+        .options(selectinload(Proposal.team).selectinload(Team.members)
+                 .selectinload(CohortMunicipality.municipality),
                  selectinload(Proposal.review), selectinload(Proposal.updated_by))
         .order_by(Team.number)))
 
