@@ -10,8 +10,6 @@ from lms.homework.models import (  # noqa: F401
     SubmissionFile,
 )
 from lms.outbox.models import OutboxMessage  # noqa: F401
-from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
-from lms.teams.models import Team  # noqa: F401
 from lms.proposals.models import (  # noqa: F401
     Proposal,
     ProposalComment,
@@ -19,3 +17,5 @@ from lms.proposals.models import (  # noqa: F401
     ProposalReview,
     ProposalVersion,
 )
+from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
+from lms.teams.models import Team  # noqa: F401

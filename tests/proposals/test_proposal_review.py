@@ -182,7 +182,8 @@ def test_proposal_resubmit_after_changes_requested(client, demo, people, token_f
                json={"decision": "changes_requested", "release": True})
     body = client.get(f"/api/v1/proposals/{pid}", headers=me).get_json()
     client.put(f"/api/v1/proposals/{pid}", headers=me, json={
-        "revision": body["revision"], "sections": {"vision_goal": "令和6年3月までに来庁を半減する。"}})
+        "revision": body["revision"],
+        "sections": {"vision_goal": "令和6年3月までに来庁を半減する。"}})
     again = client.post(f"/api/v1/proposals/{pid}/submit", headers=me)
     assert again.status_code == 200 and again.get_json()["status"] == "submitted"
 
