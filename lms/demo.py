@@ -15,6 +15,7 @@ from lms.courses import DEFAULT_COURSE_DIR, load_course
 from lms.courses.instantiate import create_cohort_from_course
 from lms.extensions import db
 from lms.homework.demo import seed_demo_progress
+from lms.proposals.demo import seed_demo_proposals
 from lms.teams.services import form_teams
 
 DEMO_SLUG = "tokyo-dx-2021"
@@ -79,4 +80,5 @@ def build_demo(password: str, today: date | None = None) -> DemoResult:
     db.session.flush()
     # Sessions 1–2 are past: attendance, catch-up, homework submitted and reviewed.
     seed_demo_progress(cohort)
+    seed_demo_proposals(cohort)
     return DemoResult(True, cohort, password)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
@@ -204,11 +204,10 @@ def save_review(proposal: Proposal, viewer: Viewer, user: User, *, data: dict,
         review.released_at = now
         review.released_by_id = user.id
         proposal.status = review.decision
-        db.session.execute(
-            update(ProposalComment)
-            .where(ProposalComment.proposal_id == proposal.id,
-                   ProposalComment.released_at.is_(None))
-            .values(released_at=now).execution_options(synchronize_session=False))
+        for comment in db.session.scalars(select(ProposalComment).where(
+                ProposalComment.proposal_id == proposal.id,
+                ProposalComment.released_at.is_(None))):
+            comment.released_at = now
     db.session.flush()
     if release:
         proposal_review_released.send(proposal, review=review, actor=user)
