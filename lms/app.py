@@ -51,6 +51,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     socketio.on_namespace(ProposalNamespace("/proposals"))
 
+    from lms.cohorts.handlers import connect_signals as connect_cohort_signals
+
+    connect_cohort_signals()
     _register_blueprints(app)
     register_error_handlers(app)
     _register_template_helpers(app)
