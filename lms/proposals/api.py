@@ -3,12 +3,13 @@ publish, Word export."""
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
-from lms.api import api_bp, caller, json_body
+from lms.api import api_bp, caller
+from lms.api.validation import validate
 from lms.cohorts.access import get_cohort_for
 from lms.cohorts.models import Cohort
-from lms.errors import BadRequest, ValidationError
+from lms.errors import ValidationError
 from lms.extensions import db
 from lms.markdown import render_markdown
 from lms.proposals import review as reviewing
@@ -16,6 +17,15 @@ from lms.proposals import services
 from lms.proposals.access import get_proposal_for, require_editor, viewer_for
 from lms.proposals.docx import docx_response
 from lms.proposals.live import announce_saved
+from lms.proposals.openapi import COMMENT, PROPOSAL
+from lms.proposals.schemas import (
+    CommentIn,
+    DiffQuery,
+    PreviewIn,
+    ProposalSaveIn,
+    ResolveIn,
+    ReviewIn,
+)
 from lms.proposals.template import proposal_template
 
 
@@ -47,26 +57,27 @@ def read_proposal(proposal_id: int):
 
 
 @api_bp.put("/proposals/<int:proposal_id>")
-def save_proposal(proposal_id: int):
+@validate(json=ProposalSaveIn, responses={200: PROPOSAL})
+def save_proposal(proposal_id: int, body: ProposalSaveIn):
+    """Save sections (team members); a stale revision is 409 with error.proposal."""
     user = caller()
     proposal, viewer = get_proposal_for(user, proposal_id)
     require_editor(viewer, proposal)
-    data = json_body()
-    services.save_proposal(proposal, viewer, user, revision=data.get("revision"),
-                           sections=data.get("sections"))
-    body = services.proposal_to_dict(proposal, viewer)
+    services.save_proposal(proposal, viewer, user, revision=body.revision,
+                           sections=body.sections)
+    out = services.proposal_to_dict(proposal, viewer)
     db.session.commit()
     announce_saved(proposal.id, proposal.revision, user)
-    return jsonify(body)
+    return jsonify(out)
 
 
 @api_bp.post("/proposals/<int:proposal_id>/preview")
-def preview_markdown(proposal_id: int):
+@validate(json=PreviewIn, responses={200: {"type": "object", "properties": {
+    "html": {"type": "string"}}}})
+def preview_markdown(proposal_id: int, body: PreviewIn):
     """The sanitised HTML of Markdown being written (the editor's live preview)."""
     get_proposal_for(caller(), proposal_id)
-    text = json_body().get("body")
-    if not isinstance(text, str):
-        raise BadRequest("body（文字列）を送ってください。")
+    text = body.body
     if len(text) > services.MAX_SECTION:
         raise ValidationError(f"{services.MAX_SECTION:,}文字までです。", code="too_long")
     return jsonify({"html": render_markdown(text)})
@@ -79,10 +90,13 @@ def proposal_versions(proposal_id: int):
 
 
 @api_bp.get("/proposals/<int:proposal_id>/diff")
-def proposal_diff(proposal_id: int):
+@validate(query=DiffQuery, responses={200: {"type": "object", "properties": {
+    "sections": {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "diff": {"type": "string"}}}}}}})
+def proposal_diff(proposal_id: int, query: DiffQuery):
+    """Unified diff per section between two revisions (0 is the empty proposal)."""
     proposal, _viewer = get_proposal_for(caller(), proposal_id)
-    start = services.parse_revision(request.args.get("from", ""), "from")
-    end = services.parse_revision(request.args.get("to", ""), "to")
+    start, end = query.from_, query.to
     template = proposal_template(db.session.get(Cohort, proposal.cohort_id))
     return jsonify({"from": start, "to": end,
                     "sections": services.diff_sections(proposal, template, start, end)})
@@ -107,36 +121,41 @@ def list_comments(proposal_id: int):
 
 
 @api_bp.post("/proposals/<int:proposal_id>/comments")
-def add_comment(proposal_id: int):
+@validate(json=CommentIn, responses={201: COMMENT})
+def add_comment(proposal_id: int, body: CommentIn):
+    """Comment on a section (trainers) or reply in a thread (parent_id)."""
     user = caller()
     proposal, viewer = get_proposal_for(user, proposal_id)
-    data = json_body()
-    comment = reviewing.add_comment(proposal, viewer, user, section=data.get("section"),
-                                    body=data.get("body"), parent_id=data.get("parent_id"))
-    body = reviewing.comment_to_dict(comment)
+    comment = reviewing.add_comment(proposal, viewer, user, section=body.section,
+                                    body=body.body, parent_id=body.parent_id)
+    out = reviewing.comment_to_dict(comment)
     db.session.commit()
-    return jsonify(body), 201
+    return jsonify(out), 201
 
 
 @api_bp.post("/proposals/<int:proposal_id>/comments/<int:comment_id>/resolve")
-def resolve_comment(proposal_id: int, comment_id: int):
+@validate(json=ResolveIn, responses={200: COMMENT})
+def resolve_comment(proposal_id: int, comment_id: int, body: ResolveIn):
+    """Mark a comment thread resolved (or open again)."""
     user = caller()
     proposal, viewer = get_proposal_for(user, proposal_id)
     comment = reviewing.get_comment(proposal, viewer, comment_id)
-    reviewing.resolve_comment(comment, viewer, user, json_body().get("resolved", True))
-    body = reviewing.comment_to_dict(comment)
+    reviewing.resolve_comment(comment, viewer, user, body.resolved)
+    out = reviewing.comment_to_dict(comment)
     db.session.commit()
-    return jsonify(body)
+    return jsonify(out)
 
 
 @api_bp.put("/proposals/<int:proposal_id>/review")
-def review_proposal(proposal_id: int):
+@validate(json=ReviewIn, responses={200: PROPOSAL})
+def review_proposal(proposal_id: int, body: ReviewIn):
+    """Scores 1–5 per rubric criterion, decision, and release to the team (trainers)."""
     user = caller()
     proposal, viewer = get_proposal_for(user, proposal_id)
-    reviewing.save_review(proposal, viewer, user, data=json_body())
-    body = services.proposal_to_dict(proposal, viewer)
+    reviewing.save_review(proposal, viewer, user, data=body.as_data())
+    out = services.proposal_to_dict(proposal, viewer)
     db.session.commit()
-    return jsonify(body)
+    return jsonify(out)
 
 
 @api_bp.get("/proposals/<int:proposal_id>/export.docx")

@@ -1,36 +1,43 @@
-"""The proposals part of the OpenAPI document (merged in by lms.api.openapi)."""
+"""The proposals part of the OpenAPI document (merged in by lms.api.openapi). Operations
+declared with @validate in api.py are generated from their pydantic models and replace the
+hand-written ones; the response schemas below serve both."""
 
 from __future__ import annotations
+
+SUMMARY = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "team_id": {"type": "integer"},
+    "status": {"enum": ["draft", "submitted", "changes_requested", "approved"]},
+    "revision": {"type": "integer"}}}
+PROPOSAL_LIST = {"type": "array", "items": SUMMARY}
+REVIEW = {"type": ["object", "null"], "properties": {
+    "decision": {"enum": ["changes_requested", "approved", None]},
+    "scores": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "released_at": {"type": ["string", "null"], "format": "date-time"}}}
+PROPOSAL = {"type": "object", "properties": {
+    **SUMMARY["properties"],
+    "sections": {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "title": {"type": "string"}, "body": {"type": "string"}}}},
+    "goals": {"type": "object", "description": "目標の章の check_goal(...).to_dict()"},
+    "rubric": {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "label": {"type": "string"},
+        "levels": {"type": "array", "items": {"type": "string"}}}}},
+    "review": REVIEW}}
+COMMENT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "section": {"type": "string"},
+    "parent_id": {"type": ["integer", "null"]}, "body": {"type": "string"},
+    "body_html": {"type": "string"}, "author": {"type": ["object", "null"]},
+    "created_at": {"type": "string", "format": "date-time"},
+    "released": {"type": "boolean"}, "resolved": {"type": "boolean"}}}
+VERSIONS = {"type": "array", "items": {"type": "object", "properties": {
+    "revision": {"type": "integer"}, "author": {"type": ["object", "null"]},
+    "created_at": {"type": "string", "format": "date-time"}}}}
 
 
 def proposal_paths(op, path_param) -> dict:
     """Paths for proposals: list, read, save, history, diff, submit, comments, review,
     publish, Word export; `op` builds an operation."""
     pid = [path_param("id", "integer")]
-    summary = {"type": "object", "properties": {
-        "id": {"type": "integer"}, "team_id": {"type": "integer"},
-        "status": {"enum": ["draft", "submitted", "changes_requested", "approved"]},
-        "revision": {"type": "integer"}}}
-    review = {"type": ["object", "null"], "properties": {
-        "decision": {"enum": ["changes_requested", "approved", None]},
-        "scores": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "released_at": {"type": ["string", "null"], "format": "date-time"}}}
-    proposal = {"type": "object", "properties": {
-        **summary["properties"],
-        "sections": {"type": "array", "items": {"type": "object", "properties": {
-            "key": {"type": "string"}, "title": {"type": "string"},
-            "body": {"type": "string"}}}},
-        "goals": {"type": "object", "description": "目標の章の check_goal(...).to_dict()"},
-        "rubric": {"type": "array", "items": {"type": "object", "properties": {
-            "key": {"type": "string"}, "label": {"type": "string"},
-            "levels": {"type": "array", "items": {"type": "string"}}}}},
-        "review": review}}
-    comment = {"type": "object", "properties": {
-        "id": {"type": "integer"}, "section": {"type": "string"},
-        "parent_id": {"type": ["integer", "null"]}, "body": {"type": "string"},
-        "body_html": {"type": "string"}, "author": {"type": ["object", "null"]},
-        "created_at": {"type": "string", "format": "date-time"},
-        "released": {"type": "boolean"}, "resolved": {"type": "boolean"}}}
+    summary, proposal, comment = SUMMARY, PROPOSAL, COMMENT
     save = op("提案書を保存する（チームのメンバー）。revision が古ければ 409（error.proposal に"
               "最新の提案書）で何も書き換えない。知らない章・20,000文字を超える章は 422",
               proposal, errors=(400, 401, 403, 404, 409, 422), params=pid,
