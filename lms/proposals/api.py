@@ -32,8 +32,9 @@ from lms.proposals.template import proposal_template
 @api_bp.get("/cohorts/<slug>/proposals")
 def list_proposals(slug: str):
     cohort, membership = get_cohort_for(caller(), slug)
-    proposals = services.ensure_proposals(cohort)
-    db.session.commit()
+    if services.create_missing_proposals(cohort):
+        db.session.commit()
+    proposals = services.cohort_proposals(cohort)
     viewer = viewer_for(membership)
     return jsonify([{"id": p.id, "team_id": p.team_id, "status": p.status,
                      "revision": p.revision, "team_name": p.team.name}

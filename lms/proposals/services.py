@@ -29,20 +29,28 @@ _MARKUP = re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s?)")
 
 # --- One proposal per team ------------------------------------------------------------------
 
-def ensure_proposals(cohort: Cohort) -> list[Proposal]:
-    """Every team of the cohort has its proposal (created empty when missing); returns them
-    in team order with team, members and review loaded. Safe when two requests race."""
-    teams = list(db.session.scalars(select(Team).where(Team.cohort_id == cohort.id)))
+def create_missing_proposals(cohort: Cohort) -> bool:
+    """Give every team of the cohort its (empty) proposal; True when one was created (the
+    caller commits). Safe when two requests race: the unique team_id decides."""
+    teams = list(db.session.scalars(select(Team.id).where(Team.cohort_id == cohort.id)))
     have = set(db.session.scalars(select(Proposal.team_id).where(
         Proposal.cohort_id == cohort.id)))
-    for team in teams:
-        if team.id in have:
+    created = False
+    for team_id in teams:
+        if team_id in have:
             continue
         try:
             with db.session.begin_nested():
-                db.session.add(Proposal(cohort_id=cohort.id, team_id=team.id, sections={}))
+                db.session.add(Proposal(cohort_id=cohort.id, team_id=team_id, sections={}))
+            created = True
         except IntegrityError:
             pass  # another request created it first
+    return created
+
+
+def cohort_proposals(cohort: Cohort) -> list[Proposal]:
+    """The cohort's proposals in team order, with team, municipalities, review and last
+    editor loaded (a fixed number of queries however many teams)."""
     return list(db.session.scalars(
         select(Proposal).join(Team, Proposal.team_id == Team.id)
         .where(Proposal.cohort_id == cohort.id)

@@ -42,8 +42,9 @@ def _back(slug: str, proposal_id: int, anchor: str = ""):
 @login_required
 def proposal_list(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
-    proposals = services.ensure_proposals(cohort)
-    db.session.commit()
+    if services.create_missing_proposals(cohort):
+        db.session.commit()
+    proposals = services.cohort_proposals(cohort)
     viewer = viewer_for(membership)
     return render_template("proposals/list.html", cohort=cohort, viewer=viewer,
                            **pages.list_context(cohort, viewer, proposals),

@@ -67,19 +67,20 @@
 
   function clearMerge(key) {
     var slot = form.querySelector('.merge-slot[data-key="' + key + '"]');
-    if (slot) { slot.textContent = ""; }
+    if (slot) { slot.textContent = ""; slot.parentNode.classList.remove("is-merging"); }
   }
   function showMerge(key, theirs, who) {
     var slot = form.querySelector('.merge-slot[data-key="' + key + '"]');
     if (!slot) { return; }
     slot.textContent = "";
-    var box = el("div", "merge-box mt-2");
+    slot.parentNode.classList.add("is-merging");
+    var box = el("div", "merge-box");
     var id = "merge-theirs-" + key;
     var label = el("label", "form-label merge-label", "チームメイトの版（" + who + "）");
     label.setAttribute("for", id);
     var area = el("textarea", "form-control");
     area.id = id; area.rows = 6; area.readOnly = true; area.value = theirs;
-    var note = el("p", "small mb-1", "上の欄はあなたの文章です（編集できます）。下はチームメイトが保存した文章です。見比べてまとめてください。");
+    var note = el("p", "small mb-1", "左（スマートフォンでは上）の欄があなたの文章です（編集できます）。この欄はチームメイトが保存した文章です。見比べて、あなたの欄にまとめてください。");
     var use = el("button", "btn btn-sm btn-outline-primary mt-1 me-2", "チームメイトの版で置き換える");
     use.type = "button";
     use.addEventListener("click", function () { texts[key].value = theirs; texts[key].dispatchEvent(new Event("input")); texts[key].focus(); });
@@ -170,7 +171,10 @@
     });
     document.getElementById("proposal-merge-save").addEventListener("click", function () {
       Object.keys(texts).forEach(clearMerge);
-      Array.prototype.forEach.call(form.querySelectorAll(".merge-theirs"), function (n) { n.remove(); });
+      Array.prototype.forEach.call(form.querySelectorAll(".merge-theirs"), function (n) {
+        n.parentNode.classList.remove("is-merging");
+        n.remove();
+      });
       blocked = false;
       conflictBox.hidden = true;
       save();
