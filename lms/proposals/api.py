@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from lms.api import api_bp, caller
+from lms.api.openapi import add_paths, operation, path_param
 from lms.api.validation import validate
 from lms.cohorts.access import get_cohort_for
 from lms.cohorts.models import Cohort
@@ -17,7 +18,7 @@ from lms.proposals import services
 from lms.proposals.access import get_proposal_for, require_editor, viewer_for
 from lms.proposals.docx import docx_response
 from lms.proposals.live import announce_saved
-from lms.proposals.openapi import COMMENT, PROPOSAL
+from lms.proposals.openapi import COMMENT, PROPOSAL, proposal_paths
 from lms.proposals.schemas import (
     CommentIn,
     DiffQuery,
@@ -163,3 +164,6 @@ def review_proposal(proposal_id: int, body: ReviewIn):
 def export_docx(proposal_id: int):
     proposal, _viewer = get_proposal_for(caller(), proposal_id)
     return docx_response(proposal)
+
+
+add_paths(proposal_paths(operation, path_param))
