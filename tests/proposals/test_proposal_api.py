@@ -182,3 +182,12 @@ def test_proposal_openapi_lists_the_paths(client):
     for path in ("/proposals/{id}", "/proposals/{id}/diff", "/proposals/{id}/review",
                  "/proposals/{id}/export.docx", "/cohorts/{slug}/proposals"):
         assert path in paths
+
+
+def test_proposal_created_with_each_new_team(db, demo):
+    from lms.teams.services import form_teams
+
+    form_teams(demo, 7)  # teams_changed: the proposals domain gives each new team its own
+    db.session.commit()
+    teams = {p.team_id for p in db.session.scalars(select(Proposal))}
+    assert len(teams) == 7
