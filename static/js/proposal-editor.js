@@ -46,7 +46,9 @@
   var DELAY = 1500;
 
   function say(text) { if (status) { status.textContent = text; } }
-  function setRevision(value) {
+  function setRevision(value, who) {
+    var label = document.getElementById("proposal-revision-label");
+    if (label && value !== revision) { label.textContent = "第" + value + "版" + (who ? "（" + who + "）" : ""); }
     revision = value;
     newestSeen = Math.max(newestSeen || 0, value);
     form.setAttribute("data-revision", String(value));
@@ -105,7 +107,7 @@
       else if (theirs !== was && theirs !== mine) { conflicts.push(s); showMerge(s.key, theirs, who); }
       base[s.key] = theirs;
     });
-    setRevision(newer.revision);
+    setRevision(newer.revision, newer.updated_by ? newer.updated_by.name : "");
     return conflicts;
   }
 
