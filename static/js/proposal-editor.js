@@ -128,12 +128,13 @@
         hideNotice();
       } else if (res.status === 409 && res.data.error && res.data.error.proposal) {
         var conflicts = reconcile(res.data.error.proposal);
+        hideNotice();
         if (conflicts.length) {
           blocked = true;
           conflictBox.hidden = false;
           say("保存されていません。チームメイトが先に保存しました（" + conflicts.length + "つの章が食い違っています）。");
           var first = texts[conflicts[0].key];
-          if (first) { first.focus(); }
+          if (first) { first.focus(); first.scrollIntoView({ block: "center" }); }
         } else {
           say("チームメイトの保存を取り込みました。続けて保存します…");
           schedule(0);

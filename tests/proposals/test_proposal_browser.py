@@ -67,6 +67,8 @@ def test_proposal_two_members_merge_submit_review_release(new_page, live_server)
     assert theirs.input_value() == "窓口の待ち時間は最大90分（令和4年度の実測）。"
     assert bob.get_by_label(label).input_value() == "申請書が12枚あり、記入漏れの差し戻しが約3割。"
     assert axe_violations(bob, live_server.url) == []
+    assert notice.is_hidden()  # the refused save already brought the teammate's version
+    bob.locator("#sec-background").scroll_into_view_if_needed()
     bob.screenshot(path=str(ARTIFACTS / "proposal-merge.png"))
     bob.get_by_label(label).fill("窓口の待ち時間は最大90分（令和4年度の実測）。\n"
                                  "申請書が12枚あり、記入漏れの差し戻しが約3割。")
