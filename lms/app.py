@@ -62,6 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.retros.events import RetroNamespace
 
     socketio.on_namespace(RetroNamespace("/retros"))
+    from lms.proposals.events import ProposalNamespace
+
+    socketio.on_namespace(ProposalNamespace("/proposals"))
 
     _connect_signals()
     _register_blueprints(app)
@@ -87,6 +90,7 @@ def _connect_signals() -> None:
     # connect_signals() is idempotent, so building several apps (tests) connects once.
     from lms.channels.handlers import connect_signals as connect_channels
     from lms.cohorts.handlers import connect_signals as connect_cohorts
+    from lms.proposals.handlers import connect_signals as connect_proposals
 
     connect_cohorts()
     connect_channels()
@@ -95,6 +99,7 @@ def _connect_signals() -> None:
 
     connect_retros()
     connect_surveys()
+    connect_proposals()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -103,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.cohorts.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
+    import lms.proposals.api  # noqa: F401
     import lms.retros.api  # noqa: F401
     import lms.surveys.api  # noqa: F401
     from lms.api import api_bp
@@ -113,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.goals_web.views import bp as goals_bp
     from lms.health import bp as health_bp
     from lms.homework.views import bp as homework_bp
+    from lms.proposals.views import bp as proposals_bp
     from lms.sessions.attendance_views import bp as attendance_bp
     from lms.sessions.views import bp as sessions_bp
     from lms.teams.views import bp as teams_bp
@@ -136,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(retros_bp)
     app.register_blueprint(surveys_bp)
+    app.register_blueprint(proposals_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

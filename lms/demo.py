@@ -13,6 +13,7 @@ from lms.cohorts.services import enrol, ensure_user, sync_municipalities
 from lms.courses import DEFAULT_COURSE_DIR, load_course
 from lms.extensions import db
 from lms.homework.demo import seed_demo_progress
+from lms.proposals.demo import seed_demo_proposals
 from lms.provisioning import create_cohort_from_course
 from lms.retros.demo import seed_demo_retros
 from lms.surveys.demo import seed_demo_surveys
@@ -81,4 +82,5 @@ def build_demo(password: str, today: date | None = None) -> DemoResult:
     seed_demo_progress(cohort)
     seed_demo_retros(cohort)
     seed_demo_surveys(cohort, organizer)
+    seed_demo_proposals(cohort)
     return DemoResult(True, cohort, password)

@@ -10,6 +10,13 @@ from lms.homework.models import (  # noqa: F401
     SubmissionFile,
 )
 from lms.outbox.models import OutboxMessage  # noqa: F401
+from lms.proposals.models import (  # noqa: F401
+    Proposal,
+    ProposalComment,
+    ProposalPublication,
+    ProposalReview,
+    ProposalVersion,
+)
 from lms.retros.models import (  # noqa: F401
     RetroAction,
     RetroBoard,

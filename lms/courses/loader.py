@@ -58,7 +58,7 @@ _SESSION_FIELDS = tuple(
     "number title aims agenda offset_days start_time duration_minutes materials homework"
     " catchup_tasks".split()
 )
-_RUBRIC_FIELDS = ("key", "title", "description", "max_score")
+_RUBRIC_FIELDS = ("key", "title", "description", "max_score", "levels")
 _SECTION_FIELDS = ("key", "title", "guidance", "goal_setting")
 _HOMEWORK_FIELDS = tuple(
     "key title kind instructions due_offset_days late_policy goal_setting".split()
@@ -351,7 +351,12 @@ def _column(tbl: _Table, where: str) -> RetroColumn:
 
 def _rubric_item(tbl: _Table, where: str) -> RubricItem:
     title, description = _str(tbl, where, "title"), _str(tbl, where, "description")
-    return RubricItem(_key(tbl, where), title, description, _int(tbl, where, "max_score", 1, 100))
+    max_score = _int(tbl, where, "max_score", 1, 100)
+    levels = _str_list(tbl, where, "levels") if "levels" in tbl else ()
+    if levels and len(levels) != max_score:
+        _fail(f"{where}.levels", f"満点（{max_score}）と同じ数だけ、1点から順に書いてください"
+                                 f"（指定されたのは{len(levels)}個）")
+    return RubricItem(_key(tbl, where), title, description, max_score, levels)
 
 
 def load_course(path: str | Path) -> CourseTemplate:

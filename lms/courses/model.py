@@ -73,6 +73,8 @@ class RubricItem:
     title: str
     description: str
     max_score: int
+    # What each score means, lowest first (levels[0] describes 1); empty when not given.
+    levels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

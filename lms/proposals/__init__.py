@@ -1,0 +1,1 @@
+"""Team proposals (提案書): revisions, history, trainers ' review and publishing."""
