@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
+from . import lexicon as lx
+from ._analyzer import tokenize
 from .classify import Clause
-from .cues import Cue
+from .cues import Cue, alt
 from .slots import DEADLINE_STRIP
 
 _PURPOSE_TAIL = re.compile(
@@ -19,18 +21,21 @@ _PURPOSE_TAIL = re.compile(
 )
 _TRAIL = re.compile(
     r"(?:[。．.！!、,\s]|こととする|こととします|ことを目指す|ことを目指します|を目指します|を目指す|"
-    r"ことが目標|ことを目標とする|することとする|したいと考えています|したい|します|いたします|"
-    r"ます|です|である|ものとする|こと)+$"
+    r"ことが目標|ことを目標とする|することとする|と考えています|です|である|ものとする|こと)+$"
 )
+# Sentence-final helpers after the last verb (〜したい, 〜します): the rewrite uses the plain form.
+_AUX_POS = ("助動詞", "助詞", "記号", "接尾辞")
 _NUMBERS = re.compile(
     r"(?:累計で|合計で|年間|毎年|約)?\d[\d,.]*\s*(?:万|千|億)?\s*"
     r"(?:%|割|件|人|団体|箇所|か所|業務|手続き?|回|校|社)?(?:以上|程度)?"
 )
 # Native verbs name no method noun; the 施策 note gets the matching Sino-Japanese noun.
 _VERB_NOUN = {
-    "入れ": "導入", "入れる": "導入", "取り入れ": "導入", "やめ": "廃止", "止め": "廃止",
-    "変え": "切り替え", "切り替え": "切り替え", "配": "配布", "設け": "設置", "始め": "開始",
+    "入れる": "導入", "取り入れる": "導入", "やめる": "廃止", "止める": "廃止", "変える": "切り替え",
+    "切り替える": "切り替え", "配る": "配布", "設ける": "設置", "始める": "開始", "やる": "実施",
+    "行う": "実施", "進める": "推進", "置く": "配置", "整える": "整備", "立ち上げる": "立ち上げ",
 }
+_TOOL = re.compile(alt(lx.THING_WORDS), re.IGNORECASE | re.ASCII)
 _DOMAIN_RESIDENT = re.compile(
     r"申請|手続|窓口|届出|予約|納付|証明|投票|キャッシュレス|オンライン|"
     r"マイナ|LINE|アプリ|ホームページ|相談|application|procedure",
@@ -51,7 +56,22 @@ def core(text: str) -> str:
     s = _PURPOSE_TAIL.sub("", s)
     s = re.sub(r"^[\s、,]+", "", s)
     s = re.sub(r"[【\[(（]\s*[】\])）]", "", s)  # brackets emptied by the deadline removal
-    return _TRAIL.sub("", s).strip(" 、,")
+    return plain_ending(_TRAIL.sub("", s).strip(" 、,"))
+
+
+def plain_ending(s: str) -> str:
+    """「減らしたい」→「減らす」, 「短縮します」→「短縮する」: end on the verb's plain form."""
+    tokens = tokenize(s)
+    verbs = [i for i, t in enumerate(tokens) if t.pos == "動詞"]
+    if not verbs:
+        return s
+    i = verbs[-1]
+    rest = tokens[i + 1 :]
+    if not rest or any(t.pos not in _AUX_POS for t in rest):
+        return s
+    if any(t.surface in ("ない", "ず", "なく", "ません") for t in rest):
+        return s  # a negation must stay: 待たない
+    return s[: tokens[i].start] + tokens[i].lemma
 
 
 def phrase(text: str, cue: Cue | None, width: int = 24) -> str:
@@ -86,18 +106,35 @@ def _object_of(text: str, cue: Cue) -> str:
     return strip_deadline(m.group(1)).strip("のに") if m else ""
 
 
+_OPEN = str.maketrans({c: "「" for c in "([【［〔（"} | {c: "」" for c in ")]】］〕）"})
+
+
 def means_label(clause: Clause) -> str:
-    """施策 as a noun phrase from the user's words: RPAの導入, 行政手続のオンライン化."""
+    """施策 as a noun phrase from the user's words: RPAの導入, 行政手続のオンライン化.
+
+    Brackets become 「」 so the note stays one 「（施策：…）」 the checker can set aside.
+    """
+    return _means_label(clause).translate(_OPEN)
+
+
+def _means_label(clause: Clause) -> str:
     cue = clause.cue
     if cue is None or cue.kind == "metric":
         return core(clause.text)
     word = cue.word
     obj = _object_of(clause.text, cue)
     if cue.kind == "thing":
-        return f"{word}の導入" if not obj or obj.endswith(word) else f"{obj}での{word}の活用"
-    noun = _VERB_NOUN.get(word, word)
-    if re.search(r"[ぁ-ん]$", noun):  # an inflected native verb with no noun form: quote it
+        if word in ("サービス", "デジタル", "DX"):  # too general to name the means alone
+            whole = core(clause.text)
+            return whole if len(whole) <= 30 else f"{word}の活用"
+        return f"{word}の導入"
+    lemma = tokenize(word)[0].lemma if re.search(r"[ぁ-ん]", word) else word
+    noun = _VERB_NOUN.get(lemma)
+    if noun and not (obj and _TOOL.search(obj)) and noun == "導入":
+        noun = None  # 〜を入れる of something that is not a tool: keep the user's phrase
+    if noun is None and re.search(r"[ぁ-ん]", word):  # a native verb: quote the user's phrase
         return core(phrase(clause.text, cue))
+    noun = noun or word
     if not obj or obj.endswith(noun):
         return obj or noun
     return f"{obj}の{noun}"
