@@ -48,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     socketio.on_namespace(ChannelNamespace("/"))
 
+    from lms.cohorts.handlers import connect_signals as connect_cohort_signals
+
+    connect_cohort_signals()
     _register_blueprints(app)
     register_error_handlers(app)
     _register_template_helpers(app)

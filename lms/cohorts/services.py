@@ -87,12 +87,13 @@ def enrol_municipalities(cohort: Cohort, codes: Iterable[str]) -> None:
     db.session.flush()
 
 
-def import_enrolment(cohort: Cohort, rows, invite_days: int = 14) -> list[tuple[User, str]]:
+def import_enrolment(cohort: Cohort, rows, invite_days: int = 14,
+                     issued_by: User | None = None) -> list[tuple[User, str]]:
     """Enrol every parsed CSV row; returns (user, invitation token) for each new account."""
     invites = []
     for row in rows:
         user = ensure_user(row.email, row.name)
         enrol(cohort, user, row.role, row.municipality_code, row.department)
         if not user.password_hash:
-            invites.append((user, create_invite(user, days=invite_days)))
+            invites.append((user, create_invite(user, days=invite_days, issued_by=issued_by)))
     return invites

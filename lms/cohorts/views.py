@@ -49,7 +49,8 @@ def enrolment(slug: str):
         parse = parse_enrolment_csv(data, municipality_lookup())
         if parse.ok:
             invites = import_enrolment(cohort, parse.rows,
-                                       invite_days=current_app.config["INVITE_DAYS"])
+                                       invite_days=current_app.config["INVITE_DAYS"],
+                                       issued_by=current_user)
             db.session.commit()
             # A changed municipality or role changes who may be in which team room.
             reset_team_rooms(cohort.id)
@@ -83,7 +84,8 @@ def password_link(slug: str, membership_id: int):
     if users_beyond_reach(current_user, [target.user_id]):
         raise Forbidden("この人は主催者であるか、あなたが主催していない研修にも登録されているため、"
                         "ここではリンクを発行できません。サーバー管理者に依頼してください。")
-    token = create_invite(target.user, days=current_app.config["INVITE_DAYS"])
+    token = create_invite(target.user, days=current_app.config["INVITE_DAYS"],
+                          issued_by=current_user)
     db.session.commit()
     return render_template("cohorts/password_link.html", cohort=cohort, person=target,
                            link=url_for("auth.accept_invite", token=token, _external=True),
@@ -106,7 +108,8 @@ def invite_links(slug: str):
         # from that cohort's organizer or the server's administrator (`lms invite`).
         if m.user.password_hash or m.user_id in beyond:
             continue
-        token = create_invite(m.user, days=current_app.config["INVITE_DAYS"])
+        token = create_invite(m.user, days=current_app.config["INVITE_DAYS"],
+                              issued_by=current_user)
         rows.append([m.user.name, m.user.email, m.municipality.name if m.municipality else "",
                      ROLE_LABELS[m.role], url_for("auth.accept_invite", token=token,
                                                   _external=True)])
