@@ -12,3 +12,4 @@ from lms.homework.models import (  # noqa: F401
 from lms.outbox.models import OutboxMessage  # noqa: F401
 from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
 from lms.teams.models import Team  # noqa: F401
+from lms.goals_web.models import GoalCorrection  # noqa: F401
