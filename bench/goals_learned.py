@@ -125,7 +125,8 @@ def main() -> int:
                 scores[name].append(macro_f1(gold, [predict(w, feats[flag][i]) for i in fold]))
     print(f"cross-validation on dev+extra ({len(ys)} scored rows, 5 folds x 3 repeats)")
     for name, vals in scores.items():
-        print(f"  {name:>9}: macro-F1 mean {statistics.mean(vals):.3f}  sd {statistics.stdev(vals):.3f}")
+        mean, sd = statistics.mean(vals), statistics.stdev(vals)
+        print(f"  {name:>9}: macro-F1 mean {mean:.3f}  sd {sd:.3f}")
 
     ftexts = [t for t, _ in frozen]
     fys = [CLASSES.index(label) for _, label in frozen]

@@ -3,6 +3,7 @@
 from lms.auth.models import ApiToken, InviteToken, User  # noqa: F401
 from lms.channels.models import Channel, ChannelRead, Mention, Message, Reaction  # noqa: F401
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership, Municipality  # noqa: F401
+from lms.goals_web.models import GoalCorrection  # noqa: F401
 from lms.homework.models import (  # noqa: F401
     Homework,
     HomeworkDraft,
@@ -12,4 +13,3 @@ from lms.homework.models import (  # noqa: F401
 from lms.outbox.models import OutboxMessage  # noqa: F401
 from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
 from lms.teams.models import Team  # noqa: F401
-from lms.goals_web.models import GoalCorrection  # noqa: F401

@@ -8,8 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
-from lms.extensions import db
 from lms.db import utcnow
+from lms.extensions import db
 
 LABELS = ("means", "outcome", "borderline")
 LABEL_JA = {"means": "手段（活動・アウトプット）", "outcome": "成果（アウトカム・インパクト）",

@@ -15,7 +15,8 @@ TEXT = "市内の空き店舗の数を減らす"
 
 
 def _correct(client, headers, **body):
-    payload = {"text": TEXT, "label": "outcome", "note": "空き店舗は地域の状態です。", "cohort": SLUG}
+    payload = {"text": TEXT, "label": "outcome", "note": "空き店舗は地域の状態です。",
+               "cohort": SLUG}
     payload.update(body)
     return client.post("/api/v1/goals/corrections", json=payload, headers=headers)
 
@@ -89,7 +90,8 @@ def test_explain_places_the_goal_on_the_logic_model_with_its_words(client, demo,
     body = client.post("/api/v1/goals/explain",
                        json={"text": "RPAを入れて、月末の集計が半日で終わるようにする"},
                        headers=token_for("trainer1@example.jp")).get_json()
-    assert [r["level"] for r in body["ladder"]] == ["活動", "アウトプット", "アウトカム", "インパクト"]
+    levels = ["活動", "アウトプット", "アウトカム", "インパクト"]
+    assert [r["level"] for r in body["ladder"]] == levels
     assert body["level"] == "アウトカム" and body["verdict"] == "outcome"
     rungs = {r["level"]: r for r in body["ladder"]}
     assert rungs["アウトカム"]["current"] and not rungs["活動"]["current"]
