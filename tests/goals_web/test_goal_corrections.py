@@ -142,15 +142,25 @@ def test_the_checker_page_counts_corrections_for_staff_only(app, client, demo, t
     assert "講師による判定の訂正" not in page
 
 
-def test_staff_reading_a_goal_submission_get_the_panel_with_correction(login_as, db, demo):
-    from lms.homework.models import Homework, Submission
+def test_staff_reading_a_goal_submission_get_the_panel_with_correction(app, login_as, db,
+                                                                         demo, tmp_path):
+    from lms.cohorts.models import Membership
+    from lms.homework.models import Homework
+    from lms.homework.services import submit_homework
 
     goal_hw = db.session.scalar(select(Homework).where(Homework.cohort_id == demo.id,
-                                                       Homework.goal_setting.is_(True)))
-    sub = db.session.scalar(select(Submission).where(Submission.homework_id == goal_hw.id))
-    if sub is None:
-        return  # the demo has no submitted goal yet; covered by the page tests elsewhere
+                                                       Homework.key == "s1_charter"))
+    member = db.session.scalar(select(Membership).where(Membership.cohort_id == demo.id,
+                                                        Membership.role == "participant"))
+    sub, _ = submit_homework(goal_hw, member, member.user, body="電子申請をする", uploads=[],
+                             client_submission_id=None, upload_folder=str(tmp_path),
+                             max_mb=5, max_files=3,
+                             now=goal_hw.due_at)
+    db.session.commit()
     client = login_as("trainer1@example.jp")
     page = client.get(f"/c/{SLUG}/submissions/{sub.id}").get_data(as_text=True)
     assert f'data-goal-checker="goal-sub-{sub.id}"' in page
     assert f'data-cohort="{SLUG}"' in page
+    assert "電子申請をする</textarea>" in page
+    assert "判定が違う" in page
+    assert "js/goal-checker.js" in page
