@@ -46,6 +46,12 @@ def has_people_subject(text: str) -> bool:
     return bool(_SUBJECT_RX.search(text))
 
 
+def topic_subject(text: str) -> str | None:
+    """「区民は」 opening a sentence: the subject its later clauses share."""
+    m = _SUBJECT_RX.search(text[:16])
+    return m.group(0) if m and m.start() <= 2 else None
+
+
 def metric_side(metric: Cue, cues: list[Cue], text: str = "") -> str | None:
     """Whose number is it? The closest describing word before the metric head decides."""
     if metric.word.endswith(_SUPPLY_DEFAULT):

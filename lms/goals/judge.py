@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import lexicon as lx
 from ._analyzer import tokenize
-from .classify import Clause, classify_clause, has_people_subject
+from .classify import Clause, classify_clause, has_people_subject, topic_subject
 from .clauses import split_clauses
 from .cues import find_cues
 from .slots import extract_slots
@@ -150,7 +150,10 @@ def _outcome(
             f"{'・'.join(missing)}が書かれていません。加えるとSMARTな目標になります"
             "（例：〔2026年度末〕までに〔現状値〕から〔目標値〕へ）。"
         )
-    suggestion = outcome_rewrite(gov, slots, _deadline(slots), means) if missing or means else None
+    suggestion = None
+    if missing or means:
+        subject = topic_subject(_LABEL_PREFIX.sub("", sentence).strip())
+        suggestion = outcome_rewrite(gov, slots, _deadline(slots), means, subject)
     return Sentence("outcome", reasons, suggestion, level, slots, sentence, _evidence(clauses))
 
 

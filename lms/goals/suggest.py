@@ -93,6 +93,11 @@ def phrase(text: str, cue: Cue | None, width: int = 24) -> str:
         )
         if rest:
             end += len(rest.group(0))
+    elif cue.kind != "metric":
+        # Finish the verb: 『半日で終わる』, not 『半日で終わ』.
+        rest = re.match(r"[ぁ-ん]{0,2}?(?=よう|こと|ため|[、。,]|$)", text[end:])
+        if rest:
+            end += len(rest.group(0))
     quote = strip_deadline(_TRAIL.sub("", text[start:end]).strip(" 、,"))
     return quote or cue.word
 
@@ -142,15 +147,25 @@ def _means_label(clause: Clause) -> str:
 
 
 def outcome_rewrite(
-    gov: Clause, slots: dict[str, str | None], deadline: str, means: list[Clause]
+    gov: Clause,
+    slots: dict[str, str | None],
+    deadline: str,
+    means: list[Clause],
+    subject: str | None = None,
 ) -> str:
-    """The user's outcome with its missing SMART slots marked, the means kept as 施策."""
+    """The user's outcome with its missing SMART slots marked, the means kept as 施策.
+
+    ``subject`` (「区民は」) is the sentence's topic when the governing clause does not repeat it.
+    """
     parts = [
         f"指標：{slots['metric'] or '〔指標〕'}",
         f"現状値：{slots['baseline'] or '〔現状値〕'}",
         f"目標値：{slots['target'] or '〔目標値〕'}",
     ]
-    text = f"{deadline}までに、{core(gov.text)}（{'、'.join(parts)}）"
+    goal = core(gov.text)
+    if subject and subject not in goal:
+        goal = f"{subject}、{goal}"
+    text = f"{deadline}までに、{goal}（{'、'.join(parts)}）"
     labelled = [m for m in means if m.cue is not None]
     if labelled:
         text += f"（施策：{means_label(labelled[0])}）"
