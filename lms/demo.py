@@ -14,6 +14,7 @@ from lms.cohorts.services import enrol, ensure_user, sync_municipalities
 from lms.courses import DEFAULT_COURSE_DIR, load_course
 from lms.courses.instantiate import create_cohort_from_course
 from lms.extensions import db
+from lms.goals_web.demo import add_demo_corrections
 from lms.homework.demo import seed_demo_progress
 from lms.teams.services import form_teams
 
@@ -79,4 +80,5 @@ def build_demo(password: str, today: date | None = None) -> DemoResult:
     db.session.flush()
     # Sessions 1–2 are past: attendance, catch-up, homework submitted and reviewed.
     seed_demo_progress(cohort)
+    add_demo_corrections(cohort)
     return DemoResult(True, cohort, password)
