@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from lms.auth.services import create_invite
-from lms.channels.live import reset_team_rooms
 from lms.cohorts.access import get_cohort_for, require_role, users_beyond_reach
 from lms.cohorts.enrolment_csv import parse_enrolment_csv
 from lms.cohorts.forms import EnrolmentUploadForm
@@ -52,8 +51,6 @@ def enrolment(slug: str):
                                        invite_days=current_app.config["INVITE_DAYS"],
                                        issued_by=current_user)
             db.session.commit()
-            # A changed municipality or role changes who may be in which team room.
-            reset_team_rooms(cohort.id)
             flash(f"{len(parse.rows)}人を登録しました（新しいアカウント {len(invites)}件）。"
                   "招待リンクをダウンロードして、各自治体のメールで送ってください。", "success")
             return redirect(url_for("cohorts.enrolment", slug=slug))

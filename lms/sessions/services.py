@@ -13,6 +13,9 @@ from lms.errors import NotFound, ValidationError
 from lms.extensions import db
 from lms.markdown import render_markdown
 from lms.sessions.models import WorkshopSession
+from lms.sessions.signals import session_rescheduled
+
+RESCHEDULE_FIELDS = ("starts_at", "ends_at", "meeting_url")
 
 
 def get_session(cohort: Cohort, number: int) -> WorkshopSession:
@@ -36,9 +39,11 @@ def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: da
                      start: time, end: time, meeting_url: str = "", agenda_md: str = "",
                      materials_md: str = "", recording_url: str = "",
                      summary_md: str = "") -> WorkshopSession:
-    """Update a session's schedule and texts; times are wall-clock in the cohort's timezone."""
+    """Update a session's schedule and texts; times are wall-clock in the cohort's timezone.
+    Sends `session_rescheduled` when the time or the meeting URL changed."""
     if end <= start:
         raise ValidationError("終了時刻は開始時刻より後にしてください。")
+    old = {name: getattr(ws, name) for name in RESCHEDULE_FIELDS}
     ws.title = title.strip()
     ws.starts_at = local_datetime(day, start, cohort.timezone)
     ws.ends_at = local_datetime(day, end, cohort.timezone)
@@ -48,6 +53,9 @@ def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: da
     ws.materials_md, ws.materials_html = materials_md or "", render_markdown(materials_md)
     ws.summary_md, ws.summary_html = summary_md or "", render_markdown(summary_md)
     db.session.flush()
+    new = {name: getattr(ws, name) for name in RESCHEDULE_FIELDS}
+    if new != old:
+        session_rescheduled.send(ws, old=old, new=new)
     return ws
 
 

@@ -12,6 +12,7 @@ from lms.errors import NotFound, ValidationError
 from lms.extensions import db
 from lms.teams.balance import TeamSpread, balance_teams, size_band, team_spread
 from lms.teams.models import Team
+from lms.teams.signals import teams_changed
 
 
 @dataclass
@@ -69,11 +70,13 @@ def form_teams(cohort: Cohort, count: int) -> list[Team]:
         for cm in group:
             cm.team_id = team.id
     db.session.flush()
+    teams_changed.send(cohort, teams=teams[:count])
     return teams[:count]
 
 
 def move_municipality(cohort: Cohort, municipality_code: str, team_id: int | None) -> None:
-    """Put one municipality into another team (or none); raises NotFound for strangers."""
+    """Put one municipality into another team (or none); raises NotFound for strangers.
+    Sends `teams_changed`."""
     cm = db.session.scalar(select(CohortMunicipality).where(
         CohortMunicipality.cohort_id == cohort.id,
         CohortMunicipality.municipality_code == municipality_code))
@@ -85,6 +88,7 @@ def move_municipality(cohort: Cohort, municipality_code: str, team_id: int | Non
             raise NotFound("そのチームは見つかりません。")
     cm.team_id = team_id
     db.session.flush()
+    teams_changed.send(cohort, teams=list_teams(cohort))
 
 
 __all__ = ["TeamView", "form_teams", "move_municipality", "size_band", "team_views"]
