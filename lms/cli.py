@@ -270,5 +270,24 @@ def goals_check_command(text: str):
     click.echo(json.dumps(check_goal(text).to_dict(), ensure_ascii=False, indent=2))
 
 
+@goals_cli.command("export-corrections")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="書き出すファイル（省略すると標準出力）")
+def goals_export_corrections_command(output: str | None):
+    """Write trainers' corrections as a labelled TSV in the dev set's columns."""
+    from lms.goals_web.services import export_rows
+
+    columns = ("id", "text", "label", "origin", "source", "note")
+    rows = export_rows()
+    lines = ["\t".join(columns)] + ["\t".join(r[c] for c in columns) for r in rows]
+    data = "\n".join(lines) + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(data)
+        click.echo(f"{len(rows)}件の訂正を {output} に書き出しました。", err=True)
+    else:
+        click.echo(data, nl=False)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(lms_cli)

@@ -12,6 +12,7 @@ from lms.cohorts.models import Cohort, Municipality
 from lms.cohorts.services import enrol, ensure_user, sync_municipalities
 from lms.courses import DEFAULT_COURSE_DIR, load_course
 from lms.extensions import db
+from lms.goals_web.demo import add_demo_corrections
 from lms.homework.demo import seed_demo_progress
 from lms.proposals.demo import seed_demo_proposals
 from lms.provisioning import create_cohort_from_course
@@ -83,4 +84,5 @@ def build_demo(password: str, today: date | None = None) -> DemoResult:
     seed_demo_retros(cohort)
     seed_demo_surveys(cohort, organizer)
     seed_demo_proposals(cohort)
+    add_demo_corrections(cohort)
     return DemoResult(True, cohort, password)

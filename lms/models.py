@@ -3,6 +3,7 @@
 from lms.auth.models import ApiToken, InviteToken, User  # noqa: F401
 from lms.channels.models import Channel, ChannelRead, Mention, Message, Reaction  # noqa: F401
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership, Municipality  # noqa: F401
+from lms.goals_web.models import GoalCorrection  # noqa: F401
 from lms.homework.models import (  # noqa: F401
     Homework,
     HomeworkDraft,

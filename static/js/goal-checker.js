@@ -65,6 +65,96 @@
     }
   }
 
+  var LEVEL_HINT = {
+    "活動": "市役所が行うこと（手段）",
+    "アウトプット": "活動で生まれるもの・その量（手段）",
+    "アウトカム": "住民・職員に起きる変化（目標）",
+    "インパクト": "地域・社会の長期的な変化（目標）"
+  };
+
+  function postJSON(url, payload) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    });
+  }
+
+  // 活動 → アウトプット → アウトカム → インパクト, with the user's words on each rung.
+  function renderLadder(panel, info) {
+    var box = panel.querySelector(".goal-checker-ladder");
+    var ol = panel.querySelector(".logic-ladder");
+    if (!box || !ol) { return; }
+    ol.textContent = "";
+    info.ladder.forEach(function (rung) {
+      var li = el("li", rung.current ? "is-current" : null);
+      li.appendChild(el("strong", null, rung.level));
+      li.appendChild(el("span", "ladder-hint", "：" + LEVEL_HINT[rung.level]));
+      if (rung.words.length) {
+        li.appendChild(el("span", "ladder-words", " — 根拠の言葉：" + rung.words.map(function (w) {
+          return "『" + w + "』"; }).join("・")));
+      }
+      if (rung.current) {
+        li.setAttribute("aria-current", "true");
+        li.appendChild(el("span", "ladder-here", "（この目標の位置）"));
+      }
+      ol.appendChild(li);
+    });
+    box.hidden = !info.level;
+  }
+
+  function renderTrainer(panel, info) {
+    var box = panel.querySelector(".goal-checker-trainer");
+    if (!box) { return; }
+    box.textContent = "";
+    info.corrections.forEach(function (c) {
+      var card = el("div", "trainer-word");
+      var p = el("p", "mb-1");
+      p.appendChild(el("strong", null, "講師の判定："));
+      p.appendChild(document.createTextNode(c.label_ja));
+      card.appendChild(p);
+      if (c.note) { card.appendChild(el("p", "mb-1", "「" + c.note + "」")); }
+      card.appendChild(el("p", "small text-body-secondary mb-0",
+        "— " + c.trainer + "（" + c.created_at + "）。チェッカーの判定より講師の言葉を優先してください。"));
+      box.appendChild(card);
+    });
+    var correct = panel.querySelector(".goal-checker-correct");
+    if (correct) { correct.hidden = !info.can_correct; }
+  }
+
+  function attachCorrection(panel, textarea, refresh) {
+    var toggle = panel.querySelector(".gc-correct-toggle");
+    var form = panel.querySelector(".gc-correct-form");
+    if (!toggle || !form) { return; }
+    var status = form.querySelector(".gc-correct-status");
+    toggle.addEventListener("click", function () {
+      form.hidden = !form.hidden;
+      toggle.setAttribute("aria-expanded", form.hidden ? "false" : "true");
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = form.querySelector('input[name="label"]:checked');
+      if (!chosen) { status.textContent = "正しい判定を選んでください。"; return; }
+      var payload = { text: textarea.value, label: chosen.value, note: form.elements.note.value };
+      var cohort = panel.getAttribute("data-cohort");
+      if (cohort) { payload.cohort = cohort; }
+      postJSON(panel.getAttribute("data-correct-endpoint"), payload).then(function (res) {
+        if (res.ok) {
+          status.textContent = "訂正を保存しました。チームには講師の判定として表示されます。";
+          form.reset();
+          form.hidden = true;
+          toggle.setAttribute("aria-expanded", "false");
+          refresh();
+        } else {
+          status.textContent = (res.body.error && res.body.error.message) || "保存できませんでした。";
+        }
+      }).catch(function () { status.textContent = "通信できませんでした。"; });
+    });
+  }
+
   function attach(panel) {
     var textarea = document.getElementById(panel.getAttribute("data-goal-checker"));
     var container = panel.querySelector(".goal-checker-result");
@@ -83,12 +173,21 @@
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
       }).then(function (res) {
         if (mine !== seq) { return; }  // a newer check is on its way
-        if (res.ok) { render(container, res.body); }
+        if (res.ok) { render(container, res.body); explain(); }
         else { container.textContent = (res.body.error && res.body.error.message) || "判定できませんでした。"; }
       }).catch(function () {
         if (mine === seq) { container.textContent = "通信できませんでした。しばらくしてから入力し直してください。"; }
       });
     }
+    function explain() {
+      var payload = { text: textarea.value };
+      var cohort = panel.getAttribute("data-cohort");
+      if (cohort) { payload.cohort = cohort; }
+      postJSON(panel.getAttribute("data-explain-endpoint"), payload).then(function (res) {
+        if (res.ok) { renderLadder(panel, res.body); renderTrainer(panel, res.body); }
+      }).catch(function () { /* the verdict is already shown; the extras can wait */ });
+    }
+    attachCorrection(panel, textarea, explain);
     textarea.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(check, 400);

@@ -1,4 +1,9 @@
-"""Macro-F1 of the goal checker on the labelled dev copy and the extra crafted set."""
+"""Macro-F1 of the goal checker on the dev copy, the extra crafted set and the frozen set.
+
+goals_frozen.tsv (241 statements from public municipal plans, each with its source) was labelled
+from GOALS_GUIDE.md alone and committed before any rule change; rules are never fitted to its
+sentences, only to classes of errors (see lms/goals/README.md for the before/after figures).
+"""
 
 from __future__ import annotations
 
@@ -30,8 +35,8 @@ def _macro_f1(pairs: list[tuple[str, str]]) -> float:
     return sum(scores) / len(scores)
 
 
-@pytest.mark.parametrize("name", ["goals_dev.tsv", "goals_extra.tsv"])
-def test_macro_f1_at_least_090(name: str) -> None:
+@pytest.mark.parametrize("name", ["goals_dev.tsv", "goals_extra.tsv", "goals_frozen.tsv"])
+def test_macro_f1_at_least_095(name: str) -> None:
     rows = _rows(name)
     pairs = [(r["label"], check_goal(r["text"]).verdict) for r in rows if r["label"] in SCORED]
     assert len(pairs) >= 30
@@ -41,7 +46,7 @@ def test_macro_f1_at_least_090(name: str) -> None:
         for r in rows
         if r["label"] in SCORED and check_goal(r["text"]).verdict != r["label"]
     ]
-    assert f1 >= 0.90, f"macro-F1 {f1:.3f} on {name}; misjudged {wrong}"
+    assert f1 >= 0.95, f"macro-F1 {f1:.3f} on {name}; misjudged {wrong}"
 
 
 def test_every_means_verdict_on_dev_has_a_reason() -> None:

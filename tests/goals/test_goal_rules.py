@@ -285,3 +285,59 @@ def test_no_flask_import() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---- issue #16: the classes of goals people actually write (general rules, not lookups)
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "word"),
+    [
+        # indicator phrases without a verb: whose number is it?
+        ("市内の新規就農者数 年20人", "outcome", "就農"),
+        ("観光客の平均宿泊数 1.5泊【2030年】", "outcome", "宿泊"),
+        ("2035年 人口5万人を維持", "outcome", "人口"),
+        ("出前講座の開催回数", "means", "開催"),
+        ("公募委員を置いた審議会の割合", "means", "公募"),
+        ("介護保険の認定にかかる期間を30日以内にする", "outcome", "期間"),
+        # means, then the outcome it should bring: the last clause governs
+        ("RPAを入れて、月末の集計が半日で終わるようにする", "outcome", "半日で終わ"),
+        # people's state or capability as the goal
+        ("子育て世帯の7割が保育園の申込みをスマホで済ませている状態", "outcome", "済ませ"),
+        ("区民は、デジタル化によって、窓口に行かずに必要な手続を終えられる", "outcome", "行かず"),
+        ("全職員がWeb会議を使えるようにする", "means", "使え"),
+        # changes in people's abilities or other actors' behaviour
+        ("職員のデータ活用力の向上", "outcome", "活用力"),
+        ("オープンデータの活用により、地元企業が新しいサービスを生み出す", "outcome", "地元企業"),
+        ("担当者がラクになる", "outcome", "ラク"),
+        # loan words and English verbs are means
+        ("kintoneをdeployする", "means", "deploy"),
+        ("RPAをローンチする", "means", "ローンチ"),
+        ("2026年3月までに、子育て関連の申請の50%が来庁せずにオンラインで完了している",
+         "outcome", "完了"),
+    ],
+)
+def test_issue_16_classes(text: str, verdict: str, word: str) -> None:
+    res = check_goal(text)
+    assert res.verdict == verdict, res.reasons
+    assert word in res.reasons[0], res.reasons  # the reason names the deciding words
+
+
+def test_means_first_outcome_last_notes_the_means_as_a_measure() -> None:
+    res = check_goal("RPAを入れて、月末の集計が半日で終わるようにする")
+    assert any("施策" in r and "RPA" in r for r in res.reasons)
+    assert "（施策：RPAの導入）" in res.suggestion
+
+
+def test_vague_informal_outcome_asks_what_to_measure() -> None:
+    res = check_goal("担当者がラクになる")
+    assert res.verdict == "outcome"
+    assert any("指標" in r for r in res.reasons)
+
+
+def test_evidence_places_the_goal_on_the_logic_model() -> None:
+    res = check_goal("RPAを入れて、月末の集計が半日で終わるようにする")
+    levels = [lvl for lvl, _ in res.evidence]
+    assert levels == ["活動", "アウトカム"]
+    assert "RPA" in res.evidence[0][1]
+    assert "evidence" not in res.to_dict()
