@@ -26,6 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
             parents=True, exist_ok=True)
 
     import lms.models  # noqa: F401  (register every table with the metadata)
+    from lms.cohorts.archive import install_archive_guard
+
+    install_archive_guard()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -12,3 +12,5 @@ from lms.homework.models import (  # noqa: F401
 from lms.outbox.models import OutboxMessage  # noqa: F401
 from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
 from lms.teams.models import Team  # noqa: F401
+from lms.audit.models import AuditEntry  # noqa: F401
+from lms.cases.models import Case  # noqa: F401
