@@ -103,6 +103,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
+    from lms.console.views import bp as console_bp
+
+    app.register_blueprint(console_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -13,8 +13,8 @@ from lms.db import utcnow
 from lms.extensions import db
 
 CASE_CHANNEL_KEY = "dx_jirei"
-FIELDS = ("窓口・手続", "内部事務", "情報発信", "データ活用", "働き方・組織", "インフラ・セキュリティ",
-          "福祉・子育て", "防災・安全", "その他")
+FIELDS = ("窓口・手続", "内部事務", "情報発信", "データ活用", "働き方・組織",
+          "インフラ・セキュリティ", "福祉・子育て", "防災・安全", "その他")
 
 
 class Case(db.Model):

@@ -28,7 +28,8 @@ class CohortArchived(Forbidden):
     code = "archived"
 
 
-ARCHIVED_MESSAGE = "この研修はアーカイブされているため、変更できません（閲覧とエクスポートはできます）。"
+ARCHIVED_MESSAGE = ("この研修はアーカイブされているため、変更できません"
+                    "（閲覧とエクスポートはできます）。")
 
 
 def archive_cohort(cohort, when=None) -> None:
