@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.channels.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
+    import lms.exports.api  # noqa: F401
     from lms.api import api_bp
     from lms.auth.views import bp as auth_bp
     from lms.channels.views import bp as channels_bp
@@ -106,6 +107,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.console.views import bp as console_bp
 
     app.register_blueprint(console_bp)
+    from lms.exports.views import bp as exports_bp
+
+    app.register_blueprint(exports_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

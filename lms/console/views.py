@@ -21,7 +21,7 @@ from lms.extensions import db
 bp = Blueprint("console", __name__, template_folder="templates")
 
 # Further organizer pages, linked from the settings page (endpoint, label).
-CONSOLE_LINKS: list[tuple[str, str]] = []
+CONSOLE_LINKS: list[tuple[str, str]] = [("exports.exports_page", "エクスポート")]
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
