@@ -78,9 +78,9 @@ def _register_blueprints(app: Flask) -> None:
     # Each domain's api.py adds routes to api_bp on import.
     import lms.auth.api  # noqa: F401
     import lms.channels.api  # noqa: F401
+    import lms.exports.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
-    import lms.exports.api  # noqa: F401
     from lms.api import api_bp
     from lms.auth.views import bp as auth_bp
     from lms.channels.views import bp as channels_bp
