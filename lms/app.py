@@ -110,6 +110,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.exports.views import bp as exports_bp
 
     app.register_blueprint(exports_bp)
+    from lms.audit.views import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

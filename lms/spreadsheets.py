@@ -85,16 +85,22 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
-def _xlsx_cell(ws, value):
-    from openpyxl.cell import WriteOnlyCell
-
+def _xlsx_value(ws, value):
+    """A plain value where openpyxl keeps its type; a text cell forced to text where openpyxl
+    would read a formula (a leading "=")."""
     if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=_ILLEGAL_XML.sub("", value))
-        cell.data_type = "s"  # text is text: never a formula, whatever it starts with
-        return cell
+        if _ILLEGAL_XML.search(value):
+            value = _ILLEGAL_XML.sub("", value)
+        if value.startswith("="):
+            from openpyxl.cell import WriteOnlyCell
+
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"  # text is text: never a formula
+            return cell
+        return value
     if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.replace(tzinfo=None)  # Excel has no time zones: callers pass local time
-    return WriteOnlyCell(ws, value=value)
+        return value.replace(tzinfo=None)  # Excel has no time zones: callers pass local time
+    return value
 
 
 def write_xlsx_to(target, sheets: Sequence[Sheet], *, measure_rows: int = 200) -> None:
@@ -102,6 +108,7 @@ def write_xlsx_to(target, sheets: Sequence[Sheet], *, measure_rows: int = 200) -
     bold frozen header row, columns sized to the headers and the first rows, text cells as
     text. Dates and numbers keep their type."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -124,12 +131,12 @@ def write_xlsx_to(target, sheets: Sequence[Sheet], *, measure_rows: int = 200) -
             ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
         header_cells = []
         for h in sheet.headers:
-            cell = _xlsx_cell(ws, str(h))
+            cell = WriteOnlyCell(ws, value=_xlsx_value(ws, str(h)))
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
         for row in itertools.chain(head, rows):
-            ws.append([_xlsx_cell(ws, v) for v in row])
+            ws.append([_xlsx_value(ws, v) for v in row])
     if not sheets:
         wb.create_sheet("Sheet1")
     wb.save(target)

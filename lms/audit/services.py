@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -49,7 +49,9 @@ def action_label(action: str) -> str:
 
 def _plain(value):
     """JSON-safe copy of a value (dates as ISO text)."""
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -106,7 +108,7 @@ class AuditFilter:
 
 
 def _filtered(cohort_id: int, flt: AuditFilter) -> Select:
-    from datetime import UTC, time, timedelta
+    from datetime import time, timedelta
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo("Asia/Tokyo")

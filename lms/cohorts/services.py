@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from lms.audit.services import record
 from lms.auth.models import User
 from lms.auth.services import create_invite, normalise_email
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership, Municipality
@@ -87,9 +88,14 @@ def enrol_municipalities(cohort: Cohort, codes: Iterable[str]) -> None:
     db.session.flush()
 
 
-def import_enrolment(cohort: Cohort, rows, invite_days: int = 14) -> list[tuple[User, str]]:
+def import_enrolment(cohort: Cohort, rows, invite_days: int = 14,
+                     actor: User | None = None) -> list[tuple[User, str]]:
     """Enrol every parsed CSV row; returns (user, invitation token) for each new account."""
     invites = []
+    if actor is not None:
+        record(actor, "enrolment.import", cohort, after={
+            "rows": len(rows), "people": [f"{r.name} <{r.email}> {r.role}" for r in rows]},
+            label=f"{len(rows)}人")
     for row in rows:
         user = ensure_user(row.email, row.name)
         enrol(cohort, user, row.role, row.municipality_code, row.department)

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from lms.audit.services import record
 from lms.auth.services import create_invite
 from lms.channels.live import reset_team_rooms
 from lms.cohorts.access import get_cohort_for, require_role, users_beyond_reach
@@ -49,7 +50,8 @@ def enrolment(slug: str):
         parse = parse_enrolment_csv(data, municipality_lookup())
         if parse.ok:
             invites = import_enrolment(cohort, parse.rows,
-                                       invite_days=current_app.config["INVITE_DAYS"])
+                                       invite_days=current_app.config["INVITE_DAYS"],
+                                       actor=current_user)
             db.session.commit()
             # A changed municipality or role changes who may be in which team room.
             reset_team_rooms(cohort.id)
@@ -84,6 +86,8 @@ def password_link(slug: str, membership_id: int):
         raise Forbidden("この人は主催者であるか、あなたが主催していない研修にも登録されているため、"
                         "ここではリンクを発行できません。サーバー管理者に依頼してください。")
     token = create_invite(target.user, days=current_app.config["INVITE_DAYS"])
+    record(current_user, "password_link.issue", target, after={"email": target.user.email},
+           label=target.user.name)
     db.session.commit()
     return render_template("cohorts/password_link.html", cohort=cohort, person=target,
                            link=url_for("auth.accept_invite", token=token, _external=True),
@@ -110,6 +114,8 @@ def invite_links(slug: str):
         rows.append([m.user.name, m.user.email, m.municipality.name if m.municipality else "",
                      ROLE_LABELS[m.role], url_for("auth.accept_invite", token=token,
                                                   _external=True)])
+    record(current_user, "invite_links.download", cohort,
+           after={"emails": [r[1] for r in rows]}, label=f"{len(rows)}件")
     db.session.commit()
     body = write_csv(["氏名", "メールアドレス", "自治体", "役割", "招待リンク"], rows)
     filename = f"招待リンク_{cohort.slug}.csv"

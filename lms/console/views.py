@@ -21,7 +21,8 @@ from lms.extensions import db
 bp = Blueprint("console", __name__, template_folder="templates")
 
 # Further organizer pages, linked from the settings page (endpoint, label).
-CONSOLE_LINKS: list[tuple[str, str]] = [("exports.exports_page", "エクスポート")]
+CONSOLE_LINKS: list[tuple[str, str]] = [("exports.exports_page", "エクスポート"),
+                                         ("audit.audit_page", "操作ログ")]
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])

@@ -101,7 +101,7 @@ def add_homework(slug: str):
               "due_at": _due_at(_field(data, "due_at", str)),
               "late_policy": _field(data, "late_policy", str, "accept"),
               "goal_setting": _field(data, "goal_setting", bool, False)}
-    homework = authoring.add_homework(cohort, **fields)
+    homework = authoring.add_homework(cohort, **fields, actor=caller())
     db.session.commit()
     return jsonify(homework_detail(homework)), 201
 
@@ -112,7 +112,7 @@ def remove_homework(homework_id: int):
     With submissions: 422 `has_submissions`, and nothing changes."""
     homework, membership = get_homework_for(caller(), homework_id)
     require_role(membership, *STAFF_ROLES)
-    authoring.remove_homework(homework)
+    authoring.remove_homework(homework, actor=caller())
     db.session.commit()
     return "", 204
 
