@@ -125,8 +125,8 @@ def test_audit_page_is_refused_to_trainers_participants_and_outsiders(
         assert client.get("/c/tokyo-dx-2021/audit").status_code == 403
         client.post("/logout")
     make_cohort()
-    from tests.conftest import PASSWORD
     from lms.auth.services import hash_password
+    from tests.conftest import PASSWORD
 
     db.session.scalar(select(User).where(User.email == "org2@example.jp")).password_hash = \
         hash_password(PASSWORD)
