@@ -21,7 +21,8 @@ from lms.extensions import db
 bp = Blueprint("console", __name__, template_folder="templates")
 
 # Further organizer pages, linked from the settings page (endpoint, label).
-CONSOLE_LINKS: list[tuple[str, str]] = [("exports.exports_page", "エクスポート"),
+CONSOLE_LINKS: list[tuple[str, str]] = [("dashboard.cohort_dashboard", "研修の状況"),
+                                         ("exports.exports_page", "エクスポート"),
                                          ("audit.audit_page", "操作ログ")]
 
 

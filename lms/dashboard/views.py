@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from lms.cohorts.access import get_cohort_for, is_staff, team_id_for
+from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role, team_id_for
 from lms.dashboard import services
+from lms.dashboard.cohort_stats import cohort_dashboard as build
 from lms.db import utcnow
 from lms.markdown import render_markdown
 
@@ -30,3 +31,13 @@ def cohort_overview(slug: str):
         sessions=sessions, next_session=services.next_session(sessions), now=utcnow(),
         teams=services.teams_with_members(cohort.id), my_team_id=team_id_for(membership),
         is_staff=is_staff(membership), description_html=render_markdown(cohort.description_md))
+
+
+@bp.get("/c/<slug>/dashboard")
+@login_required
+def cohort_dashboard(slug: str):
+    """Figures for organizers and trainers; participants are refused."""
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_role(membership, *STAFF_ROLES)
+    return render_template("dashboard/cohort_dashboard.html", cohort=cohort,
+                           stats=build(cohort))
