@@ -169,7 +169,8 @@ def activity_chart(cohort: Cohort) -> Chart:
     rows = [(name, [float(counts.get((cid, w), 0)) for w in weeks])
             for cid, name, _kind in channels]
     return Chart("activity", "チャンネル・チームルームの投稿数（週ごと）",
-                 [Series("heat", "投稿数")], rows, unit="件", kind="heat", columns=[f"{w + 1}週目" for w in weeks],
+                 [Series("heat", "投稿数")], rows, unit="件", kind="heat",
+                 columns=[f"{w + 1}週目" for w in weeks],
                  note="投稿のないチームルームは、講師の声かけが必要かもしれません。")
 
 

@@ -28,7 +28,7 @@ def test_dashboard_shows_each_figure_with_svg_and_table(login_as, demo):
     for title in ("招待の受け入れ（パスワード設定済み）", "各回の出欠", "宿題の提出率（チーム別）",
                   "宿題の提出率（自治体別）", "宿題の提出（週ごと）",
                   "チャンネル・チームルームの投稿数（週ごと）"):
-        assert f"<figcaption" in html and title in html
+        assert "<figcaption" in html and title in html
         assert f"{title}の数値を表で見る" in html
     assert html.count('<svg class="chart"') == 6
     assert "style=" not in html and "<script>" not in html
