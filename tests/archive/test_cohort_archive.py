@@ -137,7 +137,8 @@ def _damaged_variants(good: bytes) -> dict[str, tuple[bytes, str]]:
         "tampered": (rewrite(tamper), "内容が一致しません"),
         "missing member": (rewrite(drop_users), "users.json"),
         "foreign zip": (foreign.getvalue(), "manifest.json がありません"),
-        "foreign manifest": (rewrite(foreign_manifest), "このシステムの研修アーカイブではありません"),
+        "foreign manifest": (rewrite(foreign_manifest),
+                             "このシステムの研修アーカイブではありません"),
     }
 
 
