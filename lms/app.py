@@ -113,6 +113,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.audit.views import bp as audit_bp
 
     app.register_blueprint(audit_bp)
+    from lms.cases.views import bp as cases_bp
+
+    app.register_blueprint(cases_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

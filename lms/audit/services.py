@@ -35,6 +35,7 @@ ACTION_LABELS: dict[str, str] = {
     "retro.phase": "ふりかえりのフェーズ変更",
     "proposal.review": "提案書の講評",
     "case.update": "事例の登録・編集",
+    "case.remove": "事例の登録解除",
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User
 from lms.channels.models import Message
+from lms.cohorts.models import Cohort
 from lms.db import utcnow
 from lms.extensions import db
 
@@ -38,6 +39,7 @@ class Case(db.Model):
 
     message: Mapped[Message] = relationship()
     created_by: Mapped[User | None] = relationship()
+    cohort: Mapped[Cohort] = relationship()
 
     @property
     def link_list(self) -> list[str]:
