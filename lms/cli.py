@@ -23,6 +23,11 @@ def demo_command():
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("本番モード（LMS_ENV=production）ではデモを作成しません。")
     result = build_demo(current_app.config["DEMO_PASSWORD"])
+    if result.created:
+        # Kept out of build_demo: tests count the demo's messages (lms/cases/demo.py).
+        from lms.cases.demo import seed_demo_cases
+
+        seed_demo_cases(result.cohort)
     db.session.commit()
     if result.created:
         click.echo(f"デモ研修 {DEMO_SLUG} を作成しました。")

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from lms.auth.services import hash_password
-from lms.cases.demo import seed_demo_cases
 from lms.channels.services import ensure_team_rooms
 from lms.cohorts.models import Cohort, Municipality
 from lms.cohorts.services import enrol, ensure_user, sync_municipalities
@@ -80,5 +79,4 @@ def build_demo(password: str, today: date | None = None) -> DemoResult:
     db.session.flush()
     # Sessions 1–2 are past: attendance, catch-up, homework submitted and reviewed.
     seed_demo_progress(cohort)
-    seed_demo_cases(cohort)
     return DemoResult(True, cohort, password)

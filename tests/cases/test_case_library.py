@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from lms.audit.models import AuditEntry
@@ -23,6 +24,16 @@ def _post(email, cohort, body, key="dx_jirei"):
     message, _ = post_message(ensure_user(email, ""), _channel(cohort, key), body)
     db.session.commit()
     return message
+
+
+@pytest.fixture
+def demo(demo):
+    """The demo with its three cases, as `lms demo` seeds them."""
+    from lms.cases.demo import seed_demo_cases
+
+    seed_demo_cases(demo)
+    db.session.commit()
+    return demo
 
 
 FORM = {"municipality": "練馬区", "field": "窓口・手続", "target": "保育所入所申請",
