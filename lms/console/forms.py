@@ -43,7 +43,8 @@ class NewCohortForm(FlaskForm):
 class CohortSettingsForm(FlaskForm):
     title = StringField("研修の名前", validators=[DataRequired("入力してください。"),
                                               Length(max=200)])
-    description_md = TextAreaField("研修の概要（Markdown）", validators=[Length(max=20000)])
+    description_md = TextAreaField("研修の概要（Markdown）", validators=[Length(max=20000)],
+                                   render_kw={"rows": 12})
 
 
 class StaffForm(FlaskForm):
