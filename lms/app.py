@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     socketio.on_namespace(ChannelNamespace("/"))
 
+    _connect_signals()
     _register_blueprints(app)
     register_error_handlers(app)
     _register_template_helpers(app)
@@ -74,10 +75,20 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _connect_signals() -> None:
+    # Higher domains react to what lower ones announce (lms/<domain>/signals.py). Each
+    # connect_signals() is idempotent, so building several apps (tests) connects once.
+    from lms.channels.handlers import connect_signals as connect_channels
+    from lms.cohorts.handlers import connect_signals as connect_cohorts
+
+    connect_cohorts()
+    connect_channels()
+
+
 def _register_blueprints(app: Flask) -> None:
     # Each domain's api.py adds routes to api_bp on import.
-    import lms.auth.api  # noqa: F401
     import lms.channels.api  # noqa: F401
+    import lms.cohorts.api  # noqa: F401
     import lms.exports.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
@@ -110,7 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.exports.views import bp as exports_bp
 
     app.register_blueprint(exports_bp)
-    from lms.audit.views import bp as audit_bp
+    from lms.console.audit_views import bp as audit_bp
 
     app.register_blueprint(audit_bp)
     from lms.cases.views import bp as cases_bp

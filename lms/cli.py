@@ -65,8 +65,8 @@ def cohort_create_command(course_dir: str, slug: str, title: str, start: str,
     """Create an empty cohort from a course template."""
     from lms.cohorts.services import ensure_user, sync_municipalities
     from lms.courses import CourseError, load_course
-    from lms.courses.instantiate import create_cohort_from_course
     from lms.errors import DomainError
+    from lms.provisioning import create_cohort_from_course
 
     try:
         starts_on = date.fromisoformat(start)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -65,3 +65,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# --- Work after the commit ------------------------------------------------------------------
+# Signal handlers run inside the sender's transaction; what must wait until the data is
+# committed (a Socket.IO broadcast) is queued on the session and run after its commit, or
+# dropped with a rollback. SQL cannot run there: query what the callback needs beforehand.
+_AFTER_COMMIT = "lms_after_commit"
+
+
+def after_commit(session, callback) -> None:
+    """Run `callback()` once the current transaction of `session` commits."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session, previous_transaction) -> None:
+    if not previous_transaction.nested:  # a savepoint's rollback keeps the outer work
+        session.info.pop(_AFTER_COMMIT, None)

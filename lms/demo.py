@@ -8,13 +8,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from lms.auth.services import hash_password
-from lms.channels.services import ensure_team_rooms
 from lms.cohorts.models import Cohort, Municipality
 from lms.cohorts.services import enrol, ensure_user, sync_municipalities
 from lms.courses import DEFAULT_COURSE_DIR, load_course
-from lms.courses.instantiate import create_cohort_from_course
 from lms.extensions import db
 from lms.homework.demo import seed_demo_progress
+from lms.provisioning import create_cohort_from_course
 from lms.teams.services import form_teams
 
 DEMO_SLUG = "tokyo-dx-2021"
@@ -74,8 +73,7 @@ def build_demo(password: str, today: date | None = None) -> DemoResult:
             user = ensure_user(f"p{number:02d}@example.jp", person, pw_hash)
             enrol(cohort, user, "participant", municipality.code,
                   DEPARTMENTS[(index + number) % len(DEPARTMENTS)])
-    teams = form_teams(cohort, 5)
-    ensure_team_rooms(cohort, teams)
+    form_teams(cohort, 5)  # teams_changed gives each team its room
     db.session.flush()
     # Sessions 1–2 are past: attendance, catch-up, homework submitted and reviewed.
     seed_demo_progress(cohort)

@@ -106,7 +106,7 @@ def make_cohort(db):
     """An empty cohort from the course template, with its organizer."""
     from lms.cohorts.services import ensure_user, sync_municipalities
     from lms.courses import DEFAULT_COURSE_DIR, load_course
-    from lms.courses.instantiate import create_cohort_from_course
+    from lms.provisioning import create_cohort_from_course
 
     def factory(slug: str = "other-cohort", title: str = "別の研修",
                 starts_on: date = date(2030, 4, 1), organizer_email="org2@example.jp"):

@@ -7,7 +7,7 @@ from lms import __version__
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _op(summary: str, ok: dict, *, errors: tuple[int, ...] = (401,), params=None, body=None):
+def operation(summary: str, ok: dict, *, errors: tuple[int, ...] = (401,), params=None, body=None):
     responses = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
     for status in errors:
         responses[str(status)] = {"description": "エラー",
@@ -21,38 +21,37 @@ def _op(summary: str, ok: dict, *, errors: tuple[int, ...] = (401,), params=None
     return op
 
 
-def _path_param(name: str, kind: str = "string") -> dict:
+def path_param(name: str, kind: str = "string") -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
+# Each domain's api.py adds its paths on import (add_paths); nothing here imports a domain.
+_PATHS: dict[str, dict] = {}
+
+
+def add_paths(paths: dict[str, dict]) -> None:
+    """Merge a domain's paths ({"/path": {"get": operation, …}}) into the document."""
+    for path, operations in paths.items():
+        _PATHS.setdefault(path, {}).update(operations)
+
+
 def build_openapi() -> dict:
-    channel = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "name": {"type": "string"},
-            "kind": {"enum": ["cohort", "team"]}, "team_id": {"type": ["integer", "null"]},
-            "unread": {"type": "integer"},
-        },
-    }
-    me = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"},
-            "cohorts": {"type": "array", "items": {"type": "object", "properties": {
-                "slug": {"type": "string"}, "title": {"type": "string"},
-                "role": {"enum": ["organizer", "trainer", "participant"]},
-                "team_id": {"type": ["integer", "null"]},
-                "municipality": {"type": ["object", "null"]},
-            }}},
-        },
-    }
-    goal = {"type": "object", "properties": {
-        "verdict": {"enum": ["means", "outcome", "unclear"]},
-        "reasons": {"type": "array", "items": {"type": "string"}},
-        "suggestion": {"type": ["string", "null"]},
-        "level": {"type": ["string", "null"]},
-        "slots": {"type": "object"}, "goals": {"type": "array"},
-    }}
+    """The document: the paths domains added, then every view declared with @validate
+    (which replaces an added operation of the same path and method)."""
+    from flask import current_app
+
+    from lms.api.validation import openapi_operations
+
+    doc = _document()
+    paths, components = openapi_operations(current_app)
+    for path, ops in paths.items():
+        doc["paths"].setdefault(path, {}).update(ops)
+    doc["components"]["schemas"].update(components)
+    doc["paths"] = dict(sorted(doc["paths"].items()))
+    return doc
+
+
+def _document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "自治体DX研修 LMS API", "version": __version__},
@@ -65,35 +64,5 @@ def build_openapi() -> dict:
             }}}},
         },
         "security": [{"bearer": []}],
-        "paths": {
-            "/me": {"get": _op("自分のアカウントと所属する研修", me)},
-            "/goals/check": {"post": _op(
-                "目標チェッカー", goal, errors=(400, 401, 422),
-                body={"type": "object", "required": ["text"],
-                      "properties": {"text": {"type": "string", "maxLength": 2000}}})},
-            "/cohorts/{slug}/channels": {"get": _op(
-                "読めるチャンネルの一覧", {"type": "array", "items": channel},
-                errors=(401, 404), params=[_path_param("slug")])},
-            **_homework_paths(),
-            **_channel_paths(),
-            **_export_paths(),
-        },
+        "paths": {path: dict(ops) for path, ops in _PATHS.items()},
     }
-
-
-def _homework_paths() -> dict:
-    from lms.homework.openapi import homework_paths
-
-    return homework_paths(_op, _path_param)
-
-
-def _channel_paths() -> dict:
-    from lms.channels.openapi import channel_paths
-
-    return channel_paths(_op, _path_param)
-
-
-def _export_paths() -> dict:
-    from lms.exports.openapi import export_paths
-
-    return export_paths(_op, _path_param)

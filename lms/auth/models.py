@@ -60,5 +60,12 @@ class InviteToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # Set when a newer link is issued or the password is set by any route: an old link in a
+    # mailbox or a downloaded invites.csv must never replace a password set since.
+    revoked_at: Mapped[datetime | None]
+    # The organizer who issued it (None: the person themselves by mail, or the server's
+    # administrator). Their reach over the account is checked again when the link is used.
+    issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

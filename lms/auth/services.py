@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.auth.models import ApiToken, InviteToken, User
+from lms.auth.signals import invite_redeeming
 from lms.db import utcnow
 from lms.errors import NotFound, ValidationError
 from lms.extensions import db
@@ -56,13 +57,43 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password; raises ValidationError when it is too short."""
+def check_password_rule(password: str) -> None:
+    """Raise ValidationError when the password is too short."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")
+
+
+def set_password(user: User, password: str, now: datetime | None = None) -> None:
+    """Set a new password; raises ValidationError when it is too short.
+
+    Whatever the route, every password link still outstanding for the user is cancelled, so
+    an older link (a mailbox, a downloaded invites.csv) can never replace this password."""
+    check_password_rule(password)
     user.password_hash = hash_password(password)
     # Sessions opened with the old password (someone else's, perhaps) end now.
     user.session_version = (user.session_version or 0) + 1
+    revoke_invites(user, now)
+
+
+def revoke_invites(user: User, now: datetime | None = None) -> int:
+    """Cancel every unused, uncancelled password link of the user; returns how many."""
+    result = db.session.execute(
+        update(InviteToken)
+        .where(InviteToken.user_id == user.id, InviteToken.used_at.is_(None),
+               InviteToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def revoke_api_tokens(user: User, now: datetime | None = None) -> int:
+    """Revoke every API token of the user (after a password reset); returns how many."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 def create_api_token(user: User) -> str:
@@ -82,33 +113,65 @@ def user_for_api_token(token: str) -> User | None:
     return row.user
 
 
-def create_invite(user: User, days: int = 14, now: datetime | None = None) -> str:
-    """A fresh one-time invitation token for setting a password (stored hashed)."""
+def create_invite(user: User, days: int = 14, now: datetime | None = None,
+                  issued_by: User | None = None) -> str:
+    """A fresh one-time link for setting a password (stored hashed).
+
+    Issuing it cancels the user's older links: only the newest link works. `issued_by` is the
+    organizer handing it out; their reach over the account is checked again on use."""
     now = now or utcnow()
+    revoke_invites(user, now)
     token = secrets.token_urlsafe(32)
     db.session.add(InviteToken(user_id=user.id, token_hash=hash_token(token), created_at=now,
-                               expires_at=now + timedelta(days=days)))
+                               expires_at=now + timedelta(days=days),
+                               issued_by_id=issued_by.id if issued_by is not None else None))
     db.session.flush()
     return token
 
 
+_INVALID_LINK = ("このリンクは無効か、期限が切れています。"
+                 "主催者に新しいリンクを依頼してください。")
+
+
 def find_invite(token: str, now: datetime | None = None) -> InviteToken:
-    """The unused, unexpired invitation for this token; raises NotFound otherwise."""
+    """The usable invitation for this token; raises NotFound otherwise.
+
+    Usable: unused, not cancelled, unexpired, and — for a link an organizer issued — the
+    account still within that organizer's reach (higher layers answer `invite_redeeming`)."""
     now = now or utcnow()
     invite = db.session.scalar(select(InviteToken).where(
         InviteToken.token_hash == hash_token(token)))
-    if invite is None or invite.used_at is not None or invite.expires_at < now:
-        raise NotFound("このリンクは無効か、期限が切れています。"
-                       "主催者に新しいリンクを依頼してください。")
+    if (invite is None or invite.used_at is not None or invite.revoked_at is not None
+            or invite.expires_at < now):
+        raise NotFound(_INVALID_LINK)
+    if invite.issued_by_id is not None:
+        answers = invite_redeeming.send(invite, user_id=invite.user_id,
+                                        issued_by_id=invite.issued_by_id)
+        if any(result is False for _receiver, result in answers):
+            raise NotFound(_INVALID_LINK)
     return invite
 
 
 def accept_invite(token: str, password: str, now: datetime | None = None) -> User:
     """Set the password through an invitation and spend the link.
 
-    Raises NotFound (bad, used or expired link) or ValidationError (weak password).
-    """
+    The link is consumed by one conditional UPDATE, so of two simultaneous requests with the
+    same link exactly one succeeds. Setting the password cancels the user's other links and
+    revokes their API tokens (a reset means the old credentials may be someone else's).
+    Raises NotFound (bad, used, cancelled, expired or out-of-reach link) or ValidationError
+    (weak password; the link stays usable)."""
+    now = now or utcnow()
     invite = find_invite(token, now)
-    set_password(invite.user, password)
-    invite.used_at = now or utcnow()
-    return invite.user
+    check_password_rule(password)
+    consumed = db.session.execute(
+        update(InviteToken)
+        .where(InviteToken.id == invite.id, InviteToken.used_at.is_(None),
+               InviteToken.revoked_at.is_(None), InviteToken.expires_at >= now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False))
+    if consumed.rowcount != 1:
+        raise NotFound(_INVALID_LINK)
+    user = invite.user
+    set_password(user, password, now)
+    revoke_api_tokens(user, now)
+    return user

@@ -11,7 +11,7 @@ from lms.auth import services
 from lms.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from lms.auth.mail import queue_password_reset
 from lms.auth.models import User
-from lms.errors import DomainError
+from lms.errors import ValidationError
 from lms.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -84,7 +84,7 @@ def accept_invite(token: str):
     if form.validate_on_submit():
         try:
             user = services.accept_invite(token, form.password.data)
-        except DomainError as exc:
+        except ValidationError as exc:  # a weak password; a spent link is a 404 page
             form.password.errors.append(exc.message)
         else:
             db.session.commit()

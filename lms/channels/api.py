@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from lms.api import api_bp, caller, json_body
+from lms.api.openapi import add_paths, operation, path_param
 from lms.channels import reading, services
 from lms.channels.access import (
     get_channel_for,
@@ -15,6 +16,7 @@ from lms.channels.access import (
     require_staff,
 )
 from lms.channels.live import broadcast_updated, emit_new
+from lms.channels.openapi import channel_paths
 from lms.channels.ratelimit import RateLimited, check_post_rate
 from lms.cohorts.access import get_cohort_for, is_staff
 from lms.errors import BadRequest, json_error
@@ -153,3 +155,6 @@ def search(slug: str):
     messages = reading.search_messages(channel_ids, request.args.get("q"),
                                         reading.clean_limit(request.args.get("limit")))
     return jsonify([reading.message_to_dict(m) for m in messages])
+
+
+add_paths(channel_paths(operation, path_param))

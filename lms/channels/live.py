@@ -41,7 +41,12 @@ def broadcast_updated(message: Message) -> None:
                   to=room_for(message.channel_id), namespace="/")
 
 
-def reset_team_rooms(cohort_id: int) -> None:
+def team_room_ids(cohort_id: int) -> list[int]:
+    return list(db.session.scalars(select(Channel.id).where(
+        Channel.cohort_id == cohort_id, Channel.kind == "team").order_by(Channel.id)))
+
+
+def reset_team_rooms(cohort_id: int, channel_ids: list[int]) -> None:
     """After team membership changed (and was committed): empty every team room of the
     cohort, then tell the sockets that were in it to join again, which re-checks access.
 
@@ -53,8 +58,6 @@ def reset_team_rooms(cohort_id: int) -> None:
     Never raises: the change is committed already, and a socket problem must not turn the
     organizer's page into an error."""
     try:
-        channel_ids = list(db.session.scalars(select(Channel.id).where(
-            Channel.cohort_id == cohort_id, Channel.kind == "team").order_by(Channel.id)))
         for channel_id in channel_ids:
             socketio.close_room(room_for(channel_id), namespace="/")
             socketio.emit("room_reset", {"channel_id": channel_id},

@@ -1,6 +1,12 @@
-"""OpenAPI paths of the channel routes (merged into /api/v1/openapi.json)."""
+"""OpenAPI paths of the channel routes (added to /api/v1/openapi.json by channels/api.py)."""
 
 from __future__ import annotations
+
+CHANNEL = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"},
+    "kind": {"enum": ["cohort", "team"]}, "team_id": {"type": ["integer", "null"]},
+    "unread": {"type": "integer"},
+}}
 
 MESSAGE = {"type": "object", "properties": {
     "id": {"type": "integer"}, "channel_id": {"type": "integer"},
@@ -37,6 +43,9 @@ def channel_paths(op, path_param) -> dict:
     body_only = {"type": "object", "required": ["body"],
                  "properties": {"body": {"type": "string", "maxLength": 10000}}}
     return {
+        "/cohorts/{slug}/channels": {"get": op(
+            "読めるチャンネルの一覧", {"type": "array", "items": CHANNEL},
+            errors=(401, 404), params=[path_param("slug")])},
         "/channels/{id}/messages": {
             "get": op("メッセージ（古い順）。after_id は取りこぼさない", MESSAGES,
                       errors=(400, 401, 404), params=[cid, _query("limit"),

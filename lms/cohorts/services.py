@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lms.audit.services import record
 from lms.auth.models import User
 from lms.auth.services import create_invite, normalise_email
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership, Municipality
 from lms.cohorts.municipalities import load_tokyo_municipalities
+from lms.cohorts.signals import enrolment_imported
 from lms.errors import ValidationError
 from lms.extensions import db
 
@@ -89,16 +91,33 @@ def enrol_municipalities(cohort: Cohort, codes: Iterable[str]) -> None:
 
 
 def import_enrolment(cohort: Cohort, rows, invite_days: int = 14,
-                     actor: User | None = None) -> list[tuple[User, str]]:
-    """Enrol every parsed CSV row; returns (user, invitation token) for each new account."""
-    invites = []
-    if actor is not None:
-        record(actor, "enrolment.import", cohort, after={
+                     issued_by: User | None = None) -> list[tuple[User, str]]:
+    """Enrol every parsed CSV row; returns (user, invitation token) for each new account.
+    Sends `enrolment_imported` (a changed municipality or role changes who is in which team).
+    The organizer who imports (`issued_by`) is written to the audit log."""
+    invites, memberships = [], []
+    if issued_by is not None:
+        record(issued_by, "enrolment.import", cohort, after={
             "rows": len(rows), "people": [f"{r.name} <{r.email}> {r.role}" for r in rows]},
             label=f"{len(rows)}人")
     for row in rows:
         user = ensure_user(row.email, row.name)
-        enrol(cohort, user, row.role, row.municipality_code, row.department)
+        memberships.append(enrol(cohort, user, row.role, row.municipality_code, row.department))
         if not user.password_hash:
-            invites.append((user, create_invite(user, days=invite_days)))
+            invites.append((user, create_invite(user, days=invite_days, issued_by=issued_by)))
+    enrolment_imported.send(cohort, memberships=memberships)
     return invites
+
+
+def memberships_of(user: User) -> list[tuple[Membership, int | None]]:
+    """Every membership of the user (cohort and municipality loaded) with its team id."""
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id)
+        .options(selectinload(Membership.cohort), selectinload(Membership.municipality))
+        .order_by(Membership.id)).all()
+    team_rows = db.session.execute(
+        select(CohortMunicipality.cohort_id, CohortMunicipality.municipality_code,
+               CohortMunicipality.team_id)
+        .where(CohortMunicipality.cohort_id.in_([m.cohort_id for m in memberships]))).all()
+    teams = {(c, code): team for c, code, team in team_rows}
+    return [(m, teams.get((m.cohort_id, m.municipality_code))) for m in memberships]

@@ -19,7 +19,6 @@ from sqlalchemy.orm import selectinload
 
 from lms.audit.services import record
 from lms.auth.services import create_invite
-from lms.channels.live import reset_team_rooms
 from lms.cohorts.access import get_cohort_for, require_role, users_beyond_reach
 from lms.cohorts.enrolment_csv import parse_enrolment_csv
 from lms.cohorts.forms import EnrolmentUploadForm
@@ -51,10 +50,8 @@ def enrolment(slug: str):
         if parse.ok:
             invites = import_enrolment(cohort, parse.rows,
                                        invite_days=current_app.config["INVITE_DAYS"],
-                                       actor=current_user)
+                                       issued_by=current_user)
             db.session.commit()
-            # A changed municipality or role changes who may be in which team room.
-            reset_team_rooms(cohort.id)
             flash(f"{len(parse.rows)}人を登録しました（新しいアカウント {len(invites)}件）。"
                   "招待リンクをダウンロードして、各自治体のメールで送ってください。", "success")
             return redirect(url_for("cohorts.enrolment", slug=slug))
@@ -85,7 +82,8 @@ def password_link(slug: str, membership_id: int):
     if users_beyond_reach(current_user, [target.user_id]):
         raise Forbidden("この人は主催者であるか、あなたが主催していない研修にも登録されているため、"
                         "ここではリンクを発行できません。サーバー管理者に依頼してください。")
-    token = create_invite(target.user, days=current_app.config["INVITE_DAYS"])
+    token = create_invite(target.user, days=current_app.config["INVITE_DAYS"],
+                          issued_by=current_user)
     record(current_user, "password_link.issue", target, after={"email": target.user.email},
            label=target.user.name)
     db.session.commit()
@@ -110,7 +108,8 @@ def invite_links(slug: str):
         # from that cohort's organizer or the server's administrator (`lms invite`).
         if m.user.password_hash or m.user_id in beyond:
             continue
-        token = create_invite(m.user, days=current_app.config["INVITE_DAYS"])
+        token = create_invite(m.user, days=current_app.config["INVITE_DAYS"],
+                              issued_by=current_user)
         rows.append([m.user.name, m.user.email, m.municipality.name if m.municipality else "",
                      ROLE_LABELS[m.role], url_for("auth.accept_invite", token=token,
                                                   _external=True)])

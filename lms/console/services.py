@@ -17,6 +17,7 @@ from lms.config import ROOT
 from lms.courses import COURSE_FILE, CourseError, load_course
 from lms.errors import ValidationError
 from lms.extensions import db
+from lms.provisioning import create_cohort_from_course
 
 COURSES_DIR = ROOT / "courses"
 
@@ -38,15 +39,6 @@ def course_choices(base: Path = COURSES_DIR) -> list[CourseChoice]:
             continue
         choices.append(CourseChoice(path.name, course.title, path))
     return choices
-
-
-def _build(course, **kwargs) -> Cohort:
-    # The cohort builder is moving to lms.provisioning (branch `house`); use it once merged.
-    try:
-        from lms.provisioning import create_cohort_from_course  # type: ignore[attr-defined]
-    except ImportError:
-        from lms.courses.instantiate import create_cohort_from_course
-    return create_cohort_from_course(course, **kwargs)
 
 
 def add_staff(actor: User, cohort: Cohort, *, organizers: list[str],
@@ -82,8 +74,9 @@ def create_cohort(actor: User, course_key: str, *, title: str, slug: str, starts
     if choice is None:
         raise ValidationError("そのコーステンプレートは見つかりません。")
     sync_municipalities()
-    cohort = _build(load_course(choice.path), slug=slug.strip(), title=title.strip(),
-                    starts_on=starts_on, organizer=actor)
+    cohort = create_cohort_from_course(load_course(choice.path), slug=slug.strip(),
+                                       title=title.strip(), starts_on=starts_on,
+                                       organizer=actor)
     record(actor, "cohort.create", cohort, after={
         "slug": cohort.slug, "title": cohort.title, "course": choice.key,
         "starts_on": starts_on}, label=cohort.title)

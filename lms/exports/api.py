@@ -7,10 +7,12 @@ from datetime import date
 from flask import request
 
 from lms.api import api_bp, caller
+from lms.api.openapi import add_paths, operation, path_param
 from lms.audit.services import AuditFilter, record
 from lms.errors import NotFound
 from lms.exports.access import get_cohort_for_export
 from lms.exports.builders import EXPORTS, audit_table, homework_status_table
+from lms.exports.openapi import export_paths
 from lms.exports.sending import send_table
 from lms.extensions import db
 
@@ -50,3 +52,6 @@ def export_table(slug: str, name: str, fmt: str):
     db.session.commit()  # the audit entry is stored before the download starts
     return send_table(headers, rows, fmt=fmt, ascii_stem=f"{cohort.slug}_{name}",
                       title=f"{title}_{cohort.slug}", sheet_title=title)
+
+
+add_paths(export_paths(operation, path_param))

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from flask import current_app, jsonify, request, send_file
 
 from lms.api import api_bp, caller, json_body
+from lms.api.openapi import add_paths, operation, path_param
 from lms.cohorts.access import STAFF_ROLES, get_cohort_for, require_role
 from lms.errors import BadRequest, NotFound
 from lms.extensions import db
@@ -20,6 +21,7 @@ from lms.homework.access import (
     require_reviewer,
 )
 from lms.homework.filetypes import ascii_fallback
+from lms.homework.openapi import homework_paths
 from lms.homework.storage import Upload, remove_stored, stored_path
 from lms.timefmt import TOKYO
 
@@ -188,3 +190,6 @@ def content_disposition(name: str) -> str:
     """RFC 6266: an ASCII fallback, then the UTF-8 name percent-encoded (RFC 5987)."""
     return (f"attachment; filename=\"{ascii_fallback(name)}\"; "
             f"filename*=UTF-8''{quote(name, safe='')}")
+
+
+add_paths(homework_paths(operation, path_param))

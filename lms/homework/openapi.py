@@ -1,4 +1,4 @@
-"""The homework part of the OpenAPI document (merged in by lms.api.openapi)."""
+"""The homework part of the OpenAPI document (added by lms.homework.api)."""
 
 from __future__ import annotations
 

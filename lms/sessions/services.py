@@ -14,6 +14,9 @@ from lms.errors import NotFound, ValidationError
 from lms.extensions import db
 from lms.markdown import render_markdown
 from lms.sessions.models import WorkshopSession
+from lms.sessions.signals import session_rescheduled
+
+RESCHEDULE_FIELDS = ("starts_at", "ends_at", "meeting_url")
 
 
 def get_session(cohort: Cohort, number: int) -> WorkshopSession:
@@ -39,9 +42,11 @@ def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: da
                      summary_md: str = "", catchup_tasks: list[str] | None = None,
                      actor=None) -> WorkshopSession:
     """Update a session's schedule and texts; times are wall-clock in the cohort's timezone.
-    `catchup_tasks` None keeps them; an acting user gets the change into the audit log."""
+    Sends `session_rescheduled` when the time or the meeting URL changed. `catchup_tasks`
+    None keeps them; an acting user gets the change into the audit log."""
     if end <= start:
         raise ValidationError("終了時刻は開始時刻より後にしてください。")
+    old = {name: getattr(ws, name) for name in RESCHEDULE_FIELDS}
     before = snapshot(ws, AUDITED_FIELDS)
     ws.title = title.strip()
     ws.starts_at = local_datetime(day, start, cohort.timezone)
@@ -57,6 +62,9 @@ def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: da
     if actor is not None:
         record(actor, "session.update", ws, before, snapshot(ws, AUDITED_FIELDS),
                label=f"{ws.label} {ws.title}")
+    new = {name: getattr(ws, name) for name in RESCHEDULE_FIELDS}
+    if new != old:
+        session_rescheduled.send(ws, old=old, new=new)
     return ws
 
 

@@ -13,6 +13,7 @@ from lms.errors import NotFound, ValidationError
 from lms.extensions import db
 from lms.teams.balance import TeamSpread, balance_teams, size_band, team_spread
 from lms.teams.models import Team
+from lms.teams.signals import teams_changed
 
 
 @dataclass
@@ -74,12 +75,14 @@ def form_teams(cohort: Cohort, count: int, actor=None) -> list[Team]:
         record(actor, "team.form", cohort, after={
             t.name: sorted(cm.municipality.name for cm in enrolled if cm.team_id == t.id)
             for t in teams[:count]}, label=f"{count}チーム")
+    teams_changed.send(cohort, teams=teams[:count])
     return teams[:count]
 
 
 def move_municipality(cohort: Cohort, municipality_code: str, team_id: int | None,
                       actor=None) -> None:
-    """Put one municipality into another team (or none); raises NotFound for strangers."""
+    """Put one municipality into another team (or none); raises NotFound for strangers.
+    Sends `teams_changed`; an acting user gets the move into the audit log."""
     cm = db.session.scalar(select(CohortMunicipality).where(
         CohortMunicipality.cohort_id == cohort.id,
         CohortMunicipality.municipality_code == municipality_code))
@@ -97,6 +100,7 @@ def move_municipality(cohort: Cohort, municipality_code: str, team_id: int | Non
             Team.cohort_id == cohort.id)).all())
         record(actor, "team.move", cm, {"team": names.get(before, "未割り当て")},
                {"team": names.get(team_id, "未割り当て")}, label=cm.municipality.name)
+    teams_changed.send(cohort, teams=list_teams(cohort))
 
 
 __all__ = ["TeamView", "form_teams", "move_municipality", "size_band", "team_views"]

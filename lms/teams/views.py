@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.channels.live import reset_team_rooms
-from lms.channels.services import ensure_team_rooms
 from lms.cohorts.access import STAFF_ROLES, get_cohort_for, require_role
 from lms.errors import DomainError
 from lms.extensions import db
@@ -41,10 +39,7 @@ def form_teams(slug: str):
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("teams.manage", slug=slug))
-    # Team rooms belong to the channels domain; the page orchestrates both.
-    ensure_team_rooms(cohort, teams)
-    db.session.commit()
-    reset_team_rooms(cohort.id)  # open sockets re-check their access to the team rooms
+    db.session.commit()  # teams_changed: the channels domain keeps the team rooms in step
     flash(f"{len(teams)}チームに編成しました。", "success")
     return redirect(url_for("teams.manage", slug=slug))
 
@@ -67,6 +62,5 @@ def move(slug: str):
         flash("移動先のチームを選んでください。", "error")
         return redirect(url_for("teams.manage", slug=slug))
     db.session.commit()
-    reset_team_rooms(cohort.id)  # open sockets re-check their access to the team rooms
     flash("自治体を移動しました。", "success")
     return redirect(url_for("teams.manage", slug=slug))

@@ -1,4 +1,5 @@
-"""The organizer's page to read and filter a cohort's audit log."""
+"""The organizer's page to read and filter a cohort's audit log (the log itself is the low
+layer lms.audit; reading it needs the cohort's roles, so the page lives up here)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Build a cohort from a course template: sessions, homework, channels, catch-up tasks."""
+"""Build a cohort from a course template: sessions, homework, channels, catch-up tasks.
+
+An orchestration above the domains (beside lms.demo and lms.cli): it calls the services of
+cohorts, sessions, homework and channels, then sends `cohort_created` for the rest."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from lms.auth.models import User
 from lms.channels.services import create_cohort_channel
 from lms.cohorts.models import Cohort
 from lms.cohorts.services import enrol, new_cohort
-from lms.courses.model import CourseTemplate, SessionTemplate
+from lms.cohorts.signals import cohort_created
+from lms.courses import CourseTemplate, SessionTemplate
 from lms.extensions import db
 from lms.homework.services import create_homework_from_template
 from lms.markdown import render_markdown
@@ -25,7 +29,8 @@ def materials_markdown(ws: SessionTemplate) -> str:
 
 def create_cohort_from_course(course: CourseTemplate, *, slug: str, title: str,
                               starts_on: date, organizer: User | None = None) -> Cohort:
-    """A new cohort with the template's sessions (dated from starts_on) and channels."""
+    """A new cohort with the template's sessions (dated from starts_on) and channels; sends
+    `cohort_created`. Flushes, does not commit."""
     cohort = new_cohort(slug=slug, title=title, course_slug=course.slug, starts_on=starts_on,
                         description_md=course.description_md, team_size=course.team_size,
                         timezone=course.timezone)
@@ -55,4 +60,5 @@ def create_cohort_from_course(course: CourseTemplate, *, slug: str, title: str,
     if organizer is not None:
         enrol(cohort, organizer, "organizer")
     db.session.flush()
+    cohort_created.send(cohort, course=course)
     return cohort

@@ -1,0 +1,11 @@
+"""What the sessions domain announces; higher domains connect handlers in create_app."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+session_rescheduled = _signals.signal("session-rescheduled", doc="""
+A session's time or online-meeting URL changed. Sent inside the transaction. Sender: the
+WorkshopSession. Keywords `old` and `new`: dicts with `starts_at`, `ends_at`, `meeting_url`.""")
