@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
                                 x_host=proxies)
 
     import lms.models  # noqa: F401  (register every table with the metadata)
+    from lms.cohorts.archive import install_archive_guard
+
+    install_archive_guard()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -106,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     # Each domain's api.py adds routes to api_bp on import.
     import lms.channels.api  # noqa: F401
     import lms.cohorts.api  # noqa: F401
+    import lms.exports.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
     import lms.proposals.api  # noqa: F401
@@ -144,6 +148,18 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(retros_bp)
     app.register_blueprint(surveys_bp)
     app.register_blueprint(proposals_bp)
+    from lms.console.views import bp as console_bp
+
+    app.register_blueprint(console_bp)
+    from lms.exports.views import bp as exports_bp
+
+    app.register_blueprint(exports_bp)
+    from lms.console.audit_views import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
+    from lms.cases.views import bp as cases_bp
+
+    app.register_blueprint(cases_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

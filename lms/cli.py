@@ -23,6 +23,11 @@ def demo_command():
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("本番モード（LMS_ENV=production）ではデモを作成しません。")
     result = build_demo(current_app.config["DEMO_PASSWORD"])
+    if result.created:
+        # Kept out of build_demo: tests count the demo's messages (lms/cases/demo.py).
+        from lms.cases.demo import seed_demo_cases
+
+        seed_demo_cases(result.cohort)
     db.session.commit()
     if result.created:
         click.echo(f"デモ研修 {DEMO_SLUG} を作成しました。")
@@ -80,6 +85,49 @@ def cohort_create_command(course_dir: str, slug: str, title: str, start: str,
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"研修 {cohort.slug}（{cohort.title}）を作成しました。")
+
+
+@cohort_cli.command("export")
+@click.argument("slug")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+def cohort_export_command(slug: str, out: str):
+    """Write the whole cohort SLUG (people, teams, sessions, homework with files, channels,
+    audit log, …) to one zip archive FILE."""
+    from sqlalchemy import select
+
+    from lms.archive.codec import ArchiveError
+    from lms.archive.services import export_cohort
+    from lms.cohorts.models import Cohort
+
+    cohort = db.session.scalar(select(Cohort).where(Cohort.slug == slug))
+    if cohort is None:
+        raise click.ClickException(f"研修 {slug} はありません。")
+    try:
+        data = export_cohort(cohort, current_app.config["UPLOAD_FOLDER"])
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with open(out, "wb") as target:
+        target.write(data)
+    click.echo(f"研修 {slug} を {out} に書き出しました（{len(data):,} バイト）。")
+
+
+@cohort_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def cohort_import_command(file: str):
+    """Load a cohort archive into this instance (which must not have that slug yet).
+    A damaged or foreign archive stops with a message and changes nothing."""
+    from lms.archive.codec import ArchiveError
+    from lms.archive.services import import_archive
+
+    with open(file, "rb") as source:
+        data = source.read()
+    try:
+        cohort = import_archive(data, current_app.config["UPLOAD_FOLDER"])
+    except ArchiveError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"取り込めませんでした（何も変更していません）: {exc}") from exc
+    db.session.commit()
+    click.echo(f"研修 {cohort.slug}（{cohort.title}）を取り込みました。")
 
 
 @lms_cli.command("token")

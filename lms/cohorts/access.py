@@ -98,3 +98,11 @@ def users_beyond_reach(organizer: User, user_ids: list[int]) -> set[int]:
         if role == "organizer" or cohort_id not in own:
             beyond.add(user_id)
     return beyond
+
+
+def can_create_cohorts(user: User) -> bool:
+    """Whoever organizes a cohort may start another (the first one comes from the CLI)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role == "organizer").limit(1)) is not None

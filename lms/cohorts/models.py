@@ -42,11 +42,18 @@ class Cohort(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
     team_size: Mapped[int] = mapped_column(default=5)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A finished cohort is archived: everything stays readable and exportable, nothing
+    # in it may change any more (lms.cohorts.archive guards every flush).
+    archived_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="cohort",
                                                          cascade="all, delete-orphan")
     municipalities: Mapped[list[CohortMunicipality]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan")
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class CohortMunicipality(db.Model):

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from lms.audit.services import record
 from lms.auth.models import User
 from lms.auth.services import create_invite, normalise_email
 from lms.cohorts.models import (
@@ -98,8 +99,13 @@ def enrol_municipalities(cohort: Cohort, codes: Iterable[str]) -> None:
 def import_enrolment(cohort: Cohort, rows, invite_days: int = 14,
                      issued_by: User | None = None) -> list[tuple[User, str]]:
     """Enrol every parsed CSV row; returns (user, invitation token) for each new account.
-    Sends `enrolment_imported` (a changed municipality or role changes who is in which team)."""
+    Sends `enrolment_imported` (a changed municipality or role changes who is in which team).
+    The organizer who imports (`issued_by`) is written to the audit log."""
     invites, memberships = [], []
+    if issued_by is not None:
+        record(issued_by, "enrolment.import", cohort, after={
+            "rows": len(rows), "people": [f"{r.name} <{r.email}> {r.role}" for r in rows]},
+            label=f"{len(rows)}人")
     for row in rows:
         user = ensure_user(row.email, row.name)
         memberships.append(enrol(cohort, user, row.role, row.municipality_code, row.department))

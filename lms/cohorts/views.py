@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.audit.services import record
 from lms.auth.services import create_invite
 from lms.cohorts.access import get_cohort_for, require_organizer, users_beyond_reach
 from lms.cohorts.enrolment_csv import parse_enrolment_csv
@@ -74,6 +75,8 @@ def password_link(slug: str, membership_id: int):
                         "ここではリンクを発行できません。サーバー管理者に依頼してください。")
     token = create_invite(target.user, days=current_app.config["INVITE_DAYS"],
                           issued_by=current_user)
+    record(current_user, "password_link.issue", target, after={"email": target.user.email},
+           label=target.user.name)
     db.session.commit()
     return render_template("cohorts/password_link.html", cohort=cohort, person=target,
                            link=url_for("auth.accept_invite", token=token, _external=True),
@@ -101,6 +104,8 @@ def invite_links(slug: str):
         rows.append([m.user.name, m.user.email, m.municipality.name if m.municipality else "",
                      ROLE_LABELS[m.role], url_for("auth.accept_invite", token=token,
                                                   _external=True)])
+    record(current_user, "invite_links.download", cohort,
+           after={"emails": [r[1] for r in rows]}, label=f"{len(rows)}件")
     db.session.commit()
     body = write_csv(["氏名", "メールアドレス", "自治体", "役割", "招待リンク"], rows)
     return send_file(io.BytesIO(body), mimetype="text/csv", as_attachment=True,

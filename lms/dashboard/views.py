@@ -5,8 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from lms.cohorts.access import can_manage_enrolment, get_cohort_for, is_staff, team_id_for
+from lms.cohorts.access import (
+    can_manage_enrolment,
+    get_cohort_for,
+    is_staff,
+    require_staff,
+    team_id_for,
+)
 from lms.dashboard import services
+from lms.dashboard.cohort_stats import cohort_dashboard as build
 from lms.db import utcnow
 from lms.markdown import render_markdown
 
@@ -31,3 +38,13 @@ def cohort_overview(slug: str):
         teams=services.teams_with_members(cohort.id), my_team_id=team_id_for(membership),
         is_staff=is_staff(membership), can_manage_enrolment=can_manage_enrolment(membership),
         description_html=render_markdown(cohort.description_md))
+
+
+@bp.get("/c/<slug>/dashboard")
+@login_required
+def cohort_dashboard(slug: str):
+    """Figures for organizers and trainers; participants are refused."""
+    cohort, membership = get_cohort_for(current_user, slug)
+    require_staff(membership)
+    return render_template("dashboard/cohort_dashboard.html", cohort=cohort,
+                           stats=build(cohort))

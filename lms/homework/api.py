@@ -94,7 +94,7 @@ def add_homework(slug: str, body: NewHomeworkIn):
     homework = authoring.add_homework(
         cohort, session_number=body.session_number, title=body.title, kind=body.kind,
         instructions_md=body.instructions, due_at=due_at, late_policy=body.late_policy,
-        goal_setting=body.goal_setting)
+        goal_setting=body.goal_setting, actor=caller())
     db.session.commit()
     return jsonify(homework_detail(homework)), 201
 
@@ -107,7 +107,7 @@ def remove_homework(homework_id: int):
     """Staff remove homework with no submissions (its drafts go with it): 204."""
     homework, membership = get_homework_for(caller(), homework_id)
     require_staff(membership)
-    authoring.remove_homework(homework)
+    authoring.remove_homework(homework, actor=caller())
     db.session.commit()
     return "", 204
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.audit.services import record
 from lms.cohorts.models import Cohort
 from lms.errors import ValidationError
 from lms.extensions import db
@@ -72,7 +73,7 @@ def unique_key(cohort_id: int, base: str) -> str:
 
 def add_homework(cohort: Cohort, *, session_number: int, title: str, kind: str,
                  instructions_md: str, due_at: datetime, late_policy: str,
-                 goal_setting: bool) -> Homework:
+                 goal_setting: bool, actor=None) -> Homework:
     """A new homework at the end of the session's list, with a key unique in the cohort.
 
     Raises ValidationError (with `extra["field"]`) when a field breaks a rule or the cohort
@@ -98,6 +99,10 @@ def add_homework(cohort: Cohort, *, session_number: int, title: str, kind: str,
                 db.session.add(homework)
         except IntegrityError:
             continue  # a colleague took the same key a moment ago: take the next one
+        if actor is not None:
+            record(actor, "homework.create", homework, after={
+                "session": ws.number, "title": title, "kind": kind, "due_at": due_at,
+                "late_policy": late_policy}, label=title)
         return homework
     raise ValidationError("宿題を追加できませんでした。もう一度お試しください。")
 
@@ -107,7 +112,7 @@ def count_submissions(homework: Homework) -> int:
         Submission.homework_id == homework.id)) or 0
 
 
-def remove_homework(homework: Homework) -> int:
+def remove_homework(homework: Homework, actor=None) -> int:
     """Delete a homework nobody has submitted, with its drafts; returns how many drafts went.
 
     Raises ValidationError (code "has_submissions", 422) once any version was submitted:
@@ -124,6 +129,10 @@ def remove_homework(homework: Homework) -> int:
             code="has_submissions", extra={"submissions": submitted})
     drafts = db.session.execute(delete(HomeworkDraft).where(
         HomeworkDraft.homework_id == homework.id)).rowcount
+    if actor is not None:
+        record(actor, "homework.delete", homework, before={
+            "title": homework.title, "kind": homework.kind, "due_at": homework.due_at},
+            label=homework.title)
     db.session.delete(homework)
     db.session.flush()
     return drafts

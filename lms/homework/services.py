@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from lms.audit.services import record, snapshot
 from lms.auth.models import User
 from lms.cohorts.access import team_id_for
 from lms.cohorts.models import Cohort, Membership
@@ -68,9 +69,10 @@ def list_homework(cohort_id: int, session_id: int | None = None) -> list[Homewor
 
 
 def update_homework(homework: Homework, *, title: str, kind: str, instructions_md: str,
-                    due_at: datetime, late_policy: str) -> Homework:
+                    due_at: datetime, late_policy: str, actor: User | None = None) -> Homework:
     """Change a homework; raises ValidationError for a bad kind/policy, or a kind change
-    once something was submitted (the versions would lose their owner)."""
+    once something was submitted (the versions would lose their owner). An acting user
+    gets the change into the audit log."""
     if kind not in KINDS or late_policy not in LATE_POLICIES:
         raise ValidationError("種類または締切後の扱いが正しくありません。")
     if due_at.tzinfo is None:
@@ -78,6 +80,7 @@ def update_homework(homework: Homework, *, title: str, kind: str, instructions_m
     if kind != homework.kind and db.session.scalar(
             select(Submission.id).where(Submission.homework_id == homework.id).limit(1)):
         raise ValidationError("提出済みの宿題は種類（個人・自治体・チーム）を変えられません。")
+    before = snapshot(homework, HOMEWORK_AUDITED)
     homework.title = title.strip()
     homework.kind = kind
     homework.instructions_md = instructions_md or ""
@@ -85,7 +88,13 @@ def update_homework(homework: Homework, *, title: str, kind: str, instructions_m
     homework.due_at = due_at
     homework.late_policy = late_policy
     db.session.flush()
+    if actor is not None:
+        record(actor, "homework.update", homework, before, snapshot(homework, HOMEWORK_AUDITED),
+               label=homework.title)
     return homework
+
+
+HOMEWORK_AUDITED = ("title", "kind", "instructions_md", "due_at", "late_policy")
 
 
 def is_closed(homework: Homework, now: datetime | None = None) -> bool:
@@ -300,10 +309,15 @@ def review_submission(submission: Submission, reviewer: User, *, status: str,
         raise ValidationError("状態は「確認済」か「要修正」を選んでください。")
     if len(feedback or "") > MAX_FEEDBACK:
         raise ValidationError(f"コメントは{MAX_FEEDBACK:,}文字までです。")
+    before = snapshot(submission, ("review_status", "feedback_md"))
     submission.review_status = status
     submission.feedback_md = feedback or ""
     submission.feedback_html = render_markdown(feedback)
     submission.reviewed_at = now or utcnow()
     submission.reviewer_id = reviewer.id
     db.session.flush()
+    record(reviewer, "homework.feedback", submission, before,
+           snapshot(submission, ("review_status", "feedback_md")),
+           cohort_id=submission.homework.cohort_id,
+           label=f"{submission.homework.title}（第{submission.version}版）")
     return submission

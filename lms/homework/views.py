@@ -119,7 +119,7 @@ def edit(slug: str, homework_id: int):
                 hw, title=form.title.data, kind=form.kind.data,
                 instructions_md=form.instructions_md.data,
                 due_at=datetime.combine(form.due_date.data, form.due_time.data, tzinfo=TOKYO),
-                late_policy=form.late_policy.data)
+                late_policy=form.late_policy.data, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             form.kind.errors = [*form.kind.errors, exc.message]
@@ -150,7 +150,8 @@ def new_homework(slug: str):
                 cohort, session_number=form.session_number.data, title=form.title.data,
                 kind=form.kind.data, instructions_md=form.instructions_md.data,
                 due_at=datetime.combine(form.due_date.data, form.due_time.data, tzinfo=TOKYO),
-                late_policy=form.late_policy.data, goal_setting=form.goal_setting.data)
+                late_policy=form.late_policy.data, goal_setting=form.goal_setting.data,
+                actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             fields = {"session_number": form.session_number, "title": form.title,
@@ -176,7 +177,7 @@ def delete(slug: str, homework_id: int):
         return _page(cohort, membership, hw, SubmitForm(), 400)
     title = hw.title
     try:
-        drafts = authoring.remove_homework(hw)
+        drafts = authoring.remove_homework(hw, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

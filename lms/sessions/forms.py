@@ -26,6 +26,8 @@ class SessionForm(FlaskForm):
                                  validators=[Length(max=20000)])
     recording_url = URLField("録画のURL", validators=[Optional(), Length(max=500), http_url])
     summary_md = TextAreaField("当日の要約（Markdown）", validators=[Length(max=20000)])
+    catchup_text = TextAreaField("欠席した人のキャッチアップ項目（1行に1項目）",
+                                 validators=[Length(max=5000)], render_kw={"rows": 5})
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:

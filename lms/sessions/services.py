@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from lms.audit.services import record, snapshot
 from lms.cohorts.models import Cohort
 from lms.errors import NotFound, ValidationError
 from lms.extensions import db
@@ -38,12 +39,15 @@ def local_datetime(day: date, at: time, tz: str) -> datetime:
 def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: date,
                      start: time, end: time, meeting_url: str = "", agenda_md: str = "",
                      materials_md: str = "", recording_url: str = "",
-                     summary_md: str = "") -> WorkshopSession:
+                     summary_md: str = "", catchup_tasks: list[str] | None = None,
+                     actor=None) -> WorkshopSession:
     """Update a session's schedule and texts; times are wall-clock in the cohort's timezone.
-    Sends `session_rescheduled` when the time or the meeting URL changed."""
+    Sends `session_rescheduled` when the time or the meeting URL changed. `catchup_tasks`
+    None keeps them; an acting user gets the change into the audit log."""
     if end <= start:
         raise ValidationError("終了時刻は開始時刻より後にしてください。")
     old = {name: getattr(ws, name) for name in RESCHEDULE_FIELDS}
+    before = snapshot(ws, AUDITED_FIELDS)
     ws.title = title.strip()
     ws.starts_at = local_datetime(day, start, cohort.timezone)
     ws.ends_at = local_datetime(day, end, cohort.timezone)
@@ -52,11 +56,20 @@ def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: da
     ws.agenda_md, ws.agenda_html = agenda_md or "", render_markdown(agenda_md)
     ws.materials_md, ws.materials_html = materials_md or "", render_markdown(materials_md)
     ws.summary_md, ws.summary_html = summary_md or "", render_markdown(summary_md)
+    if catchup_tasks is not None:
+        ws.catchup_tasks = [t.strip()[:500] for t in catchup_tasks if t.strip()][:30]
     db.session.flush()
+    if actor is not None:
+        record(actor, "session.update", ws, before, snapshot(ws, AUDITED_FIELDS),
+               label=f"{ws.label} {ws.title}")
     new = {name: getattr(ws, name) for name in RESCHEDULE_FIELDS}
     if new != old:
         session_rescheduled.send(ws, old=old, new=new)
     return ws
+
+
+AUDITED_FIELDS = ("title", "starts_at", "ends_at", "meeting_url", "agenda_md", "materials_md",
+                  "recording_url", "summary_md", "catchup_tasks")
 
 
 def cohort_calendar(cohort: Cohort, sessions: list[WorkshopSession], base_url: str) -> bytes:

@@ -43,13 +43,14 @@ def edit_session(slug: str, number: int):
             "title": ws.title, "date": start.date(), "start_time": start.time(),
             "end_time": end.time(), "meeting_url": ws.meeting_url, "agenda_md": ws.agenda_md,
             "materials_md": ws.materials_md, "recording_url": ws.recording_url,
-            "summary_md": ws.summary_md})
+            "summary_md": ws.summary_md, "catchup_text": "\n".join(ws.catchup_tasks)})
     if form.validate_on_submit():
         services.schedule_session(
             cohort, ws, title=form.title.data, day=form.date.data, start=form.start_time.data,
             end=form.end_time.data, meeting_url=form.meeting_url.data,
             agenda_md=form.agenda_md.data, materials_md=form.materials_md.data,
-            recording_url=form.recording_url.data, summary_md=form.summary_md.data)
+            recording_url=form.recording_url.data, summary_md=form.summary_md.data,
+            catchup_tasks=(form.catchup_text.data or "").splitlines(), actor=current_user)
         db.session.commit()
         flash(f"{ws.label}の予定を保存しました。", "success")
         return redirect(url_for("sessions.session_page", slug=slug, number=number))

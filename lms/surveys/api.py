@@ -8,7 +8,7 @@ from lms.api import api_bp, caller, json_body
 from lms.api.openapi import add_paths, operation, path_param
 from lms.cohorts.access import STAFF_ROLES, get_cohort_for, require_role
 from lms.extensions import db
-from lms.spreadsheets import XLSX_MIME, write_csv, write_xlsx
+from lms.spreadsheets import XLSX_MIMETYPE, Sheet, write_csv, write_xlsx
 from lms.surveys import services
 from lms.surveys.access import (
     get_survey_for,
@@ -79,7 +79,8 @@ def export_response(cohort, kind: str) -> Response:
         headers, rows = feedback_table(cohort.id)
         body, mimetype = write_csv(headers, rows), "text/csv; charset=utf-8"
     else:
-        body, mimetype = write_xlsx(feedback_sheets(cohort.id)), XLSX_MIME
+        body, mimetype = write_xlsx(
+            [Sheet(*sheet) for sheet in feedback_sheets(cohort.id)]), XLSX_MIMETYPE
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{cohort.slug}-feedback.{kind}"',
         "Cache-Control": "private, no-store"})

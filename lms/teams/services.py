@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lms.audit.services import record
 from lms.cohorts.models import Cohort, CohortMunicipality
 from lms.errors import NotFound, ValidationError
 from lms.extensions import db
@@ -49,7 +50,7 @@ def team_views(cohort: Cohort) -> list[TeamView]:
     return views
 
 
-def form_teams(cohort: Cohort, count: int) -> list[Team]:
+def form_teams(cohort: Cohort, count: int, actor=None) -> list[Team]:
     """Split the cohort's municipalities into `count` balanced teams (チーム1…), replacing
     any earlier assignment. Raises ValidationError for an impossible count."""
     enrolled = cohort_municipalities(cohort)
@@ -70,13 +71,18 @@ def form_teams(cohort: Cohort, count: int) -> list[Team]:
         for cm in group:
             cm.team_id = team.id
     db.session.flush()
+    if actor is not None:
+        record(actor, "team.form", cohort, after={
+            t.name: sorted(cm.municipality.name for cm in enrolled if cm.team_id == t.id)
+            for t in teams[:count]}, label=f"{count}チーム")
     teams_changed.send(cohort, teams=teams[:count])
     return teams[:count]
 
 
-def move_municipality(cohort: Cohort, municipality_code: str, team_id: int | None) -> None:
+def move_municipality(cohort: Cohort, municipality_code: str, team_id: int | None,
+                      actor=None) -> None:
     """Put one municipality into another team (or none); raises NotFound for strangers.
-    Sends `teams_changed`."""
+    Sends `teams_changed`; an acting user gets the move into the audit log."""
     cm = db.session.scalar(select(CohortMunicipality).where(
         CohortMunicipality.cohort_id == cohort.id,
         CohortMunicipality.municipality_code == municipality_code))
@@ -86,8 +92,14 @@ def move_municipality(cohort: Cohort, municipality_code: str, team_id: int | Non
         team = db.session.get(Team, team_id)
         if team is None or team.cohort_id != cohort.id:
             raise NotFound("そのチームは見つかりません。")
+    before = cm.team_id
     cm.team_id = team_id
     db.session.flush()
+    if actor is not None and before != team_id:
+        names = dict(db.session.execute(select(Team.id, Team.name).where(
+            Team.cohort_id == cohort.id)).all())
+        record(actor, "team.move", cm, {"team": names.get(before, "未割り当て")},
+               {"team": names.get(team_id, "未割り当て")}, label=cm.municipality.name)
     teams_changed.send(cohort, teams=list_teams(cohort))
 
 

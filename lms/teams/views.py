@@ -36,7 +36,7 @@ def form_teams(slug: str):
         flash("チーム数を正しく入力してください（1以上の整数）。", "error")
         return redirect(url_for("teams.manage", slug=slug))
     try:
-        teams = services.form_teams(cohort, form.count.data)
+        teams = services.form_teams(cohort, form.count.data, actor=current_user)
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("teams.manage", slug=slug))
@@ -57,7 +57,8 @@ def move(slug: str):
     raw = request.form.get("team", "")
     try:
         team_id = int(raw) if raw else None
-        services.move_municipality(cohort, form.municipality.data, team_id)
+        services.move_municipality(cohort, form.municipality.data, team_id,
+                                   actor=current_user)
     except ValueError:
         flash("移動先のチームを選んでください。", "error")
         return redirect(url_for("teams.manage", slug=slug))

@@ -1,0 +1,1 @@
+"""Audit log: who changed what in a cohort, when, from what to what."""

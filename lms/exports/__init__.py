@@ -1,0 +1,1 @@
+"""Organizer exports: pure (headers, rows) builders; the routes only authorize and send."""
