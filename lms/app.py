@@ -56,6 +56,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
 
+    from lms.notifications.views import register as register_notifications
+
+    register_notifications(app)
+    from lms.sessions.notify import connect_signals as connect_session_notifications
+
+    connect_session_notifications()
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -77,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.channels.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
+    import lms.notifications.api  # noqa: F401
     from lms.api import api_bp
     from lms.auth.views import bp as auth_bp
     from lms.channels.views import bp as channels_bp

@@ -9,6 +9,7 @@ from lms.homework.models import (  # noqa: F401
     Submission,
     SubmissionFile,
 )
+from lms.notifications.models import Notification, NotificationSetting  # noqa: F401
 from lms.outbox.models import OutboxMessage  # noqa: F401
 from lms.sessions.models import Attendance, CatchupProgress, WorkshopSession  # noqa: F401
 from lms.teams.models import Team  # noqa: F401

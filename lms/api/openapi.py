@@ -76,6 +76,7 @@ def build_openapi() -> dict:
                 errors=(401, 404), params=[_path_param("slug")])},
             **_homework_paths(),
             **_channel_paths(),
+            **_notification_paths(),
         },
     }
 
@@ -90,3 +91,9 @@ def _channel_paths() -> dict:
     from lms.channels.openapi import channel_paths
 
     return channel_paths(_op, _path_param)
+
+
+def _notification_paths() -> dict:
+    from lms.notifications.openapi import notification_paths
+
+    return notification_paths(_op, _path_param)

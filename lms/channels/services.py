@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
 from lms.channels.models import Channel, Mention, Message, Reaction
+from lms.channels.notify import notify_message
 from lms.cohorts.access import STAFF_ROLES
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
 from lms.db import utcnow
@@ -194,9 +195,11 @@ def post_message(author: User, channel: Channel, body: object, *,
     if rate_check:
         rate_check()
     try:
-        return _insert_message(author, channel, body, client_msg_id, parent), True
+        message = _insert_message(author, channel, body, client_msg_id, parent)
     except _AlreadyStored as stored:
         return _same_request(stored.message, channel), False
+    notify_message(message, author, channel)
+    return message, True
 
 
 def _insert_message(author: User, channel: Channel, body: str, client_msg_id: str | None,
@@ -232,6 +235,8 @@ def edit_message(message: Message, body: object, channel: Channel) -> Message:
     if body != message.body:
         _set_body(message, body, channel)
         message.edited_at = utcnow()
+        db.session.flush()
+        notify_message(message, message.author, channel)
     db.session.flush()
     return message
 

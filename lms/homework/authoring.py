@@ -13,6 +13,7 @@ from lms.cohorts.models import Cohort
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.homework.models import KINDS, LATE_POLICIES, Homework, HomeworkDraft, Submission
+from lms.homework.notify import notify_homework_added
 from lms.markdown import render_markdown
 from lms.sessions.models import WorkshopSession
 
@@ -98,6 +99,7 @@ def add_homework(cohort: Cohort, *, session_number: int, title: str, kind: str,
                 db.session.add(homework)
         except IntegrityError:
             continue  # a colleague took the same key a moment ago: take the next one
+        notify_homework_added(homework)
         return homework
     raise ValidationError("宿題を追加できませんでした。もう一度お試しください。")
 

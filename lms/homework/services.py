@@ -25,6 +25,7 @@ from lms.homework.models import (
     Submission,
     SubmissionFile,
 )
+from lms.homework.notify import notify_feedback
 from lms.homework.storage import CheckedUpload, Upload, check_uploads, remove_stored, store
 from lms.markdown import render_markdown
 from lms.sessions.models import WorkshopSession
@@ -285,4 +286,5 @@ def review_submission(submission: Submission, reviewer: User, *, status: str,
     submission.reviewed_at = now or utcnow()
     submission.reviewer_id = reviewer.id
     db.session.flush()
+    notify_feedback(submission, reviewer)
     return submission

@@ -8,11 +8,14 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from lms.auth.models import User
 from lms.cohorts.models import Cohort
+from lms.db import utcnow
 from lms.errors import NotFound, ValidationError
 from lms.extensions import db
 from lms.markdown import render_markdown
 from lms.sessions.models import WorkshopSession
+from lms.sessions.signals import session_rescheduled
 
 
 def get_session(cohort: Cohort, number: int) -> WorkshopSession:
@@ -35,10 +38,16 @@ def local_datetime(day: date, at: time, tz: str) -> datetime:
 def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: date,
                      start: time, end: time, meeting_url: str = "", agenda_md: str = "",
                      materials_md: str = "", recording_url: str = "",
-                     summary_md: str = "") -> WorkshopSession:
-    """Update a session's schedule and texts; times are wall-clock in the cohort's timezone."""
+                     summary_md: str = "", actor: User | None = None,
+                     now: datetime | None = None) -> WorkshopSession:
+    """Update a session's schedule and texts; times are wall-clock in the cohort's timezone.
+
+    Any change bumps the calendar SEQUENCE; a new time or meeting URL also sends
+    `session_rescheduled` (everyone is notified). Raises ValidationError for end <= start."""
     if end <= start:
         raise ValidationError("終了時刻は開始時刻より後にしてください。")
+    before = _calendar_fields(ws)
+    old_starts_at, old_ends_at, old_meeting_url = ws.starts_at, ws.ends_at, ws.meeting_url
     ws.title = title.strip()
     ws.starts_at = local_datetime(day, start, cohort.timezone)
     ws.ends_at = local_datetime(day, end, cohort.timezone)
@@ -47,12 +56,31 @@ def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: da
     ws.agenda_md, ws.agenda_html = agenda_md or "", render_markdown(agenda_md)
     ws.materials_md, ws.materials_html = materials_md or "", render_markdown(materials_md)
     ws.summary_md, ws.summary_html = summary_md or "", render_markdown(summary_md)
+    if _calendar_fields(ws) != before:
+        ws.sequence = (ws.sequence or 0) + 1
+        ws.updated_at = now or utcnow()
     db.session.flush()
+    changed = set()
+    if (ws.starts_at, ws.ends_at) != (old_starts_at, old_ends_at):
+        changed.add("time")
+    if ws.meeting_url != old_meeting_url:
+        changed.add("meeting_url")
+    if changed:
+        session_rescheduled.send(ws, cohort=cohort, actor=actor, changed=changed,
+                                 old_starts_at=old_starts_at, old_ends_at=old_ends_at,
+                                 old_meeting_url=old_meeting_url)
     return ws
 
 
-def cohort_calendar(cohort: Cohort, sessions: list[WorkshopSession], base_url: str) -> bytes:
+def _calendar_fields(ws: WorkshopSession) -> tuple:
+    """What a calendar event shows: a change to any of these is a new SEQUENCE."""
+    return (ws.title, ws.starts_at, ws.ends_at, ws.meeting_url)
+
+
+def cohort_calendar(cohort: Cohort, sessions: list[WorkshopSession], base_url: str,
+                    now: datetime | None = None) -> bytes:
     """An iCalendar file (Outlook accepts it) with one event per session."""
+    stamp = now or utcnow()
     cal = Calendar()
     cal.add("prodid", "-//jichitai-dx-lms//ja")
     cal.add("version", "2.0")
@@ -66,7 +94,12 @@ def cohort_calendar(cohort: Cohort, sessions: list[WorkshopSession], base_url: s
         event.add("summary", f"{ws.label} {ws.title}（{cohort.title}）")
         event.add("dtstart", ws.starts_at)
         event.add("dtend", ws.ends_at)
-        event.add("dtstamp", ws.starts_at)
+        # DTSTAMP: when this copy was made; SEQUENCE: bumped by every change, so Outlook
+        # replaces the event it already has instead of keeping the old time.
+        event.add("dtstamp", stamp)
+        event.add("sequence", ws.sequence or 0)
+        if ws.updated_at:
+            event.add("last-modified", ws.updated_at)
         page = f"{base_url.rstrip('/')}/c/{cohort.slug}/sessions/{ws.number}"
         lines = [f"研修ページ: {page}"]
         if ws.meeting_url:

@@ -49,7 +49,8 @@ def edit_session(slug: str, number: int):
             cohort, ws, title=form.title.data, day=form.date.data, start=form.start_time.data,
             end=form.end_time.data, meeting_url=form.meeting_url.data,
             agenda_md=form.agenda_md.data, materials_md=form.materials_md.data,
-            recording_url=form.recording_url.data, summary_md=form.summary_md.data)
+            recording_url=form.recording_url.data, summary_md=form.summary_md.data,
+            actor=current_user)
         db.session.commit()
         flash(f"{ws.label}の予定を保存しました。", "success")
         return redirect(url_for("sessions.session_page", slug=slug, number=number))
