@@ -146,7 +146,10 @@ def _set_body(message: Message, body: str, channel: Channel) -> None:
     message.search_text = normalise_for_search(body)
     people = find_mentions(body, mention_candidates(channel)) if "@" in body or "＠" in body \
         else []
-    message.mentions = [Mention(user_id=u.id, user=u) for u in people]
+    # Keep the rows of people still mentioned: replacing them would insert a duplicate
+    # (message, user) before the old row is deleted.
+    kept = {m.user_id: m for m in message.mentions}
+    message.mentions = [kept.get(u.id) or Mention(user_id=u.id, user=u) for u in people]
 
 
 def _by_client_id(author_id: int, client_msg_id: str) -> Message | None:
