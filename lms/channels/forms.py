@@ -23,7 +23,7 @@ class ReactionForm(FlaskForm):
 
 
 class PromptForm(FlaskForm):
-    body = TextAreaField("全チームルームへの投げかけ（Markdownが使えます）")
+    body = TextAreaField("チームルームへの投げかけ（Markdownが使えます）")
     prompt_id = HiddenField()
 
 
