@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role
 from lms.extensions import db
-from lms.sessions import services
+from lms.sessions import feed, services
 from lms.sessions.attendance import attendance_of
 from lms.sessions.attendance_views import CsrfForm
 from lms.sessions.catchup import needs_catchup, ticked_tasks
@@ -65,3 +74,32 @@ def calendar(slug: str):
     body = services.cohort_calendar(cohort, services.list_sessions(cohort.id), request.host_url)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f"attachment; filename=\"{cohort.slug}.ics\""})
+
+
+@bp.route("/calendar/feed", methods=["GET", "POST"])
+@login_required
+def calendar_feed():
+    """The personal calendar URL: issue a new one (the old stops) or stop it."""
+    form = CsrfForm()
+    new_url = None
+    if form.validate_on_submit():
+        if request.form.get("action") == "revoke":
+            feed.revoke_feeds(current_user)
+            db.session.commit()
+            flash("カレンダーのURLを停止しました。", "success")
+            return redirect(url_for("sessions.calendar_feed"))
+        token = feed.issue_feed(current_user)
+        db.session.commit()
+        new_url = url_for("sessions.personal_feed", token=token, _external=True)
+    return render_template("sessions/calendar_feed.html", form=form, new_url=new_url,
+                           active=feed.active_feed(current_user))
+
+
+@bp.get("/calendar/<token>.ics")
+def personal_feed(token: str):
+    """No login: Outlook fetches this by itself. An unknown or stopped token is 404."""
+    user = feed.user_for_feed(token)
+    if user is None:
+        abort(404)
+    return Response(feed.personal_calendar(user, request.host_url), mimetype="text/calendar",
+                    headers={"Cache-Control": "no-store"})
