@@ -9,6 +9,7 @@ from lms.cohorts.access import get_cohort_for, is_staff, team_id_for
 from lms.dashboard import services
 from lms.db import utcnow
 from lms.markdown import render_markdown
+from lms.staffnotes import strip_staff_notes
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -29,4 +30,6 @@ def cohort_overview(slug: str):
         "dashboard/cohort.html", cohort=cohort, membership=membership,
         sessions=sessions, next_session=services.next_session(sessions), now=utcnow(),
         teams=services.teams_with_members(cohort.id), my_team_id=team_id_for(membership),
-        is_staff=is_staff(membership), description_html=render_markdown(cohort.description_md))
+        is_staff=is_staff(membership), description_html=render_markdown(
+            cohort.description_md if is_staff(membership)
+            else strip_staff_notes(cohort.description_md)))

@@ -16,11 +16,13 @@ from flask_login import current_user, login_required
 
 from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role
 from lms.extensions import db
+from lms.markdown import render_markdown
 from lms.sessions import feed, services
 from lms.sessions.attendance import attendance_of
 from lms.sessions.attendance_views import CsrfForm
 from lms.sessions.catchup import needs_catchup, ticked_tasks
 from lms.sessions.forms import SessionForm
+from lms.staffnotes import strip_staff_notes
 from lms.timefmt import to_tokyo
 
 bp = Blueprint("sessions", __name__, template_folder="templates")
@@ -32,7 +34,10 @@ def session_page(slug: str, number: int):
     cohort, membership = get_cohort_for(current_user, slug)
     ws = services.get_session(cohort, number)
     mine = attendance_of(ws, current_user.id)
+    staff = is_staff(membership)
+    agenda_html = ws.agenda_html if staff else render_markdown(strip_staff_notes(ws.agenda_md))
     return render_template("sessions/session.html", cohort=cohort, ws=ws,
+                           agenda_html=agenda_html,
                            membership=membership, is_staff=is_staff(membership),
                            attendance=mine, needs_catchup=needs_catchup(mine),
                            ticked=ticked_tasks(ws, current_user.id) if mine else set(),

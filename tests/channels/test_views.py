@@ -68,7 +68,8 @@ def test_other_teams_room_is_404_and_announcements_readonly(login_as, chans, tea
     assert client.post(_page(room.id), data={"body": "x"}).status_code == 404
     assert client.get(_page(999999)).status_code == 404
     news = client.get(_page(chans["news"].id)).get_data(as_text=True)
-    assert "講師・主催者だけが投稿できます" in news and 'id="message-form"' not in news
+    assert "読むだけのチャンネルです" in news and "最初の投稿をどうぞ" not in news
+    assert 'id="message-form"' not in news
     assert client.post(_page(chans["news"].id), data={"body": "x"}).status_code == 403
     assert client.get(f"/c/{SLUG}/team-rooms").status_code == 403
     assert _count(db) == 0

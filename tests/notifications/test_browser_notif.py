@@ -103,3 +103,17 @@ def test_team_room_composer_visible_on_a_phone(page_for, live_server):
     assert width <= 390
     _shot(page, "team-room-phone.png")
     assert axe_violations(page, live_server.url) == []
+
+
+def test_enrolment_fits_a_phone_and_links_have_a_copy_button(page_for, live_server):
+    page = page_for("organizer@example.jp", 390, 844)
+    page.goto(live_server.url + "/c/tokyo-dx-2021/enrolment")
+    assert page.get_by_role("button", name="アップロードして登録").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(page, "enrolment-phone.png")
+    assert axe_violations(page, live_server.url) == []
+    page.get_by_role("button", name="リンクを発行").first.click()
+    page.get_by_role("button", name="コピー").click()
+    page.locator('[data-copy-status="link"]', has_text="コピー").wait_for(timeout=3000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe_violations(page, live_server.url) == []
