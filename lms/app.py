@@ -62,6 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.sessions.notify import connect_signals as connect_session_notifications
 
     connect_session_notifications()
+    from lms.channels.notify import connect_signals as connect_channel_announcements
+
+    connect_channel_announcements()
 
     @app.after_request
     def security_headers(response):

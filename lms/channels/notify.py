@@ -38,3 +38,39 @@ def notify_message(message: Message, author: User, channel: Channel) -> None:
     notify([parent.author_id], "reply",
            f"{author.name}さんが「{channel.name}」であなたの投稿に返信しました。", url,
            actor=author, cohort_id=channel.cohort_id, dedupe_key=f"reply:{message.id}")
+
+
+ANNOUNCE_KEYS = ("oshirase",)  # the course's お知らせ channel
+
+
+def announce_reschedule(ws, *, cohort, actor, changed, old_starts_at, old_ends_at,
+                        old_meeting_url, **_ignored) -> None:
+    """A rescheduled session (or a new meeting URL) is posted to 「お知らせ」 by the trainer
+    who changed it, once per change (the caller commits; readers see it on their next load
+    and by the bell)."""
+    from lms.channels.services import post_message
+    from lms.timefmt import ja_datetime, ja_time
+
+    if actor is None:
+        return
+    channel = db.session.scalar(select(Channel).where(
+        Channel.cohort_id == cohort.id, Channel.key.in_(ANNOUNCE_KEYS)))
+    if channel is None:
+        return
+    lines = [f"**【{ws.label}の変更】** {ws.title}"]
+    if "time" in changed:
+        lines.append(f"- 日時：~~{ja_datetime(old_starts_at)}〜{ja_time(old_ends_at)}~~ → "
+                     f"**{ja_datetime(ws.starts_at)}〜{ja_time(ws.ends_at)}**")
+    if "meeting_url" in changed:
+        lines.append("- オンライン会議のURLが変わりました。研修ページの新しいURLから"
+                     "参加してください。")
+    lines.append(f"- [{ws.label}の研修ページ](/c/{cohort.slug}/sessions/{ws.number})")
+    post_message(actor, channel, "\n".join(lines),
+                 client_msg_id=f"reschedule:{ws.id}:{ws.sequence}")
+
+
+def connect_signals() -> None:
+    """Called by create_app: channels react to the sessions domain's signals."""
+    from lms.sessions.signals import session_rescheduled
+
+    session_rescheduled.connect(announce_reschedule)

@@ -205,3 +205,23 @@ def test_notif_settings_turn_a_kind_off(client, demo, db, token_for):
                       "instructions": "", "due_at": "2030-05-01T17:00:00+09:00",
                       "late_policy": "accept"})
     assert recipients("homework_new") == PARTICIPANTS - {"p05@example.jp"}
+
+
+def test_notif_reschedule_is_posted_to_the_announcements(login_as, client, demo, db):
+    from lms.channels.models import Channel, Message
+
+    news = db.session.scalar(select(Channel).where(Channel.cohort_id == demo.id,
+                                                   Channel.name == "お知らせ"))
+    ws = db.session.scalar(select(WorkshopSession).where(
+        WorkshopSession.cohort_id == demo.id, WorkshopSession.number == 3))
+    login_as("trainer1@example.jp")
+    url = f"/c/{SLUG}/sessions/3/edit"
+    new_day = (to_tokyo(ws.starts_at) + timedelta(days=7)).date().isoformat()
+    client.post(url, data=_session_form(client.get(url).get_data(as_text=True), ws=ws,
+                                        date=new_day))
+    client.post(url, data=_session_form(client.get(url).get_data(as_text=True), ws=ws,
+                                        agenda_md="アジェンダだけ"))
+    posts = db.session.scalars(select(Message).where(Message.channel_id == news.id)).all()
+    assert len(posts) == 1
+    assert "【第3回の変更】" in posts[0].body and "日時" in posts[0].body
+    assert posts[0].author.email == "trainer1@example.jp"
