@@ -78,6 +78,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
 
+    from lms.notifications.views import register as register_notifications
+
+    register_notifications(app)
+    from lms.sessions.notify import connect_signals as connect_session_notifications
+
+    connect_session_notifications()
+    from lms.channels.notify import connect_signals as connect_channel_announcements
+
+    connect_channel_announcements()
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -112,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     import lms.exports.api  # noqa: F401
     import lms.goals_web.api  # noqa: F401
     import lms.homework.api  # noqa: F401
+    import lms.notifications.api  # noqa: F401
     import lms.proposals.api  # noqa: F401
     import lms.retros.api  # noqa: F401
     import lms.surveys.api  # noqa: F401

@@ -259,8 +259,11 @@ def invite_command(email: str):
               help="待ち行列を見に行く間隔（秒）")
 @click.option("--batch", type=click.IntRange(min=1), default=50, show_default=True,
               help="1回のトランザクションで送る最大件数")
-def worker_command(once: bool, interval: float, batch: int):
-    """Send queued mail (the outbox); with --once, send what is due and exit."""
+@click.option("--no-mail", is_flag=True,
+              help="メールを送らず、締切のお知らせなどの定期処理だけを行う")
+def worker_command(once: bool, interval: float, batch: int, no_mail: bool):
+    """Send queued mail (the outbox) and run the periodic jobs (due reminders, daily
+    notification digest); with --once, do what is due and exit."""
     import signal
     import time
 
@@ -268,8 +271,31 @@ def worker_command(once: bool, interval: float, batch: int):
 
     from lms.auth.mail import mail_preparers
     from lms.outbox.services import SmtpSender, send_pending
+    from lms.periodic import EVERY_SECONDS, run_periodic_jobs
 
     app = current_app._get_current_object()
+    last_jobs = [float("-inf")]
+
+    def jobs() -> None:
+        if time.monotonic() - last_jobs[0] < EVERY_SECONDS:
+            return
+        try:
+            done = run_periodic_jobs()
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            click.echo(f"定期処理のデータベースエラー: {exc}", err=True)
+            return
+        last_jobs[0] = time.monotonic()
+        if done.reminders or done.digests:
+            click.echo(f"締切のお知らせ {done.reminders}件、まとめメール {done.digests}通")
+
+    if no_mail:
+        while True:
+            jobs()
+            if once:
+                return
+            time.sleep(interval)
     if not app.config["MAIL_SERVER"]:
         click.echo("メールサーバー（MAIL_SERVER）が設定されていないため、メールを送信できません。"
                    "パスワード設定リンクは主催者が受講者の登録ページから発行してください。",
@@ -284,6 +310,7 @@ def worker_command(once: bool, interval: float, batch: int):
         click.echo(f"送信ワーカーを開始しました（{app.config['MAIL_SERVER']}:"
                    f"{app.config['MAIL_PORT']}、{interval:g}秒ごと）。")
     while not stopping:
+        jobs()
         try:
             report = send_pending(sender, limit=batch, prepare=prepare)
             db.session.commit()  # one commit per batch: the sent marks and the backoffs

@@ -12,6 +12,7 @@ from lms.homework.models import (  # noqa: F401
     Submission,
     SubmissionFile,
 )
+from lms.notifications.models import Notification, NotificationSetting  # noqa: F401
 from lms.outbox.models import OutboxMessage  # noqa: F401
 from lms.proposals.models import (  # noqa: F401
     Proposal,

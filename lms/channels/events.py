@@ -21,6 +21,7 @@ from lms.channels.presence import PresenceStore, RedisPresence, presence_store
 from lms.channels.schemas import MessageIn
 from lms.errors import BadRequest, DomainError, NotFound
 from lms.extensions import db
+from lms.notifications.live import user_room
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class ChannelNamespace(Namespace):
         with self._lock:
             self._users[request.sid] = Connection(
                 user.id, user.name, getattr(user, "session_version", 0), by_cookie)
+        join_room(user_room(user.id))  # the notification bell's live count
 
     @staticmethod
     def _identify(auth) -> User | None:

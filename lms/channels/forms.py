@@ -17,7 +17,7 @@ class EditForm(FlaskForm):
 
 
 class PromptForm(FlaskForm):
-    body = TextAreaField("全チームルームへの投げかけ（Markdownが使えます）")
+    body = TextAreaField("チームルームへの投げかけ（Markdownが使えます）")
     prompt_id = HiddenField()
 
 

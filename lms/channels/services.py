@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
 from lms.channels.models import Channel, Mention, Message, Reaction
+from lms.channels.notify import notify_message
 from lms.cohorts.access import STAFF_ROLES
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
 from lms.db import utcnow
@@ -145,7 +146,10 @@ def _set_body(message: Message, body: str, channel: Channel) -> None:
     message.search_text = normalise_for_search(body)
     people = find_mentions(body, mention_candidates(channel)) if "@" in body or "＠" in body \
         else []
-    message.mentions = [Mention(user_id=u.id, user=u) for u in people]
+    # Keep the rows of people still mentioned: replacing them would insert a duplicate
+    # (message, user) before the old row is deleted.
+    kept = {m.user_id: m for m in message.mentions}
+    message.mentions = [kept.get(u.id) or Mention(user_id=u.id, user=u) for u in people]
 
 
 def _by_client_id(author_id: int, client_msg_id: str) -> Message | None:
@@ -194,9 +198,11 @@ def post_message(author: User, channel: Channel, body: object, *,
     if rate_check:
         rate_check()
     try:
-        return _insert_message(author, channel, body, client_msg_id, parent), True
+        message = _insert_message(author, channel, body, client_msg_id, parent)
     except _AlreadyStored as stored:
         return _same_request(stored.message, channel), False
+    notify_message(message, author, channel)
+    return message, True
 
 
 def _insert_message(author: User, channel: Channel, body: str, client_msg_id: str | None,
@@ -232,6 +238,8 @@ def edit_message(message: Message, body: object, channel: Channel) -> Message:
     if body != message.body:
         _set_body(message, body, channel)
         message.edited_at = utcnow()
+        db.session.flush()
+        notify_message(message, message.author, channel)
     db.session.flush()
     return message
 
@@ -304,39 +312,88 @@ def reaction_groups(message: Message) -> dict[str, list[int]]:
 # --- For trainers ---------------------------------------------------------------------------
 
 @dataclass
+class MunicipalityVoice:
+    name: str
+    posts: int  # by its participants, in the window
+
+    @property
+    def spoken(self) -> bool:
+        return self.posts > 0
+
+
+@dataclass
 class RoomActivity:
+    """A team room as a trainer watches it: only participants' posts count (a trainer's own
+    prompt is not the team's activity), per municipality of the team."""
+
     channel: Channel
-    last_message_at: datetime | None
+    last_message_at: datetime | None  # the last post by a participant
     recent: int
+    voices: list[MunicipalityVoice] = field(default_factory=list)
 
     @property
     def quiet(self) -> bool:
         return self.recent == 0
 
+    @property
+    def silent(self) -> list[str]:
+        return [v.name for v in self.voices if not v.spoken]
+
+    @property
+    def one_voice(self) -> bool:
+        """Several municipalities, but only one of them speaks: the failure to catch."""
+        return len(self.voices) > 1 and sum(v.spoken for v in self.voices) == 1
+
 
 def team_room_activity(cohort_id: int, now: datetime, days: int = 7) -> list[RoomActivity]:
-    """Every team room with its last activity and messages in the last `days`, quietest first."""
+    """Every team room with participants' last post, their posts in the last `days` and who
+    (which municipality) has spoken, quietest first. Four queries whatever the size."""
     rooms = list(db.session.scalars(
         select(Channel).where(Channel.cohort_id == cohort_id, Channel.kind == "team")
-        .options(selectinload(Channel.team)).order_by(Channel.position, Channel.id)))
+        .options(selectinload(Channel.team).selectinload(Team.members)
+                 .selectinload(CohortMunicipality.municipality))
+        .order_by(Channel.position, Channel.id)))
     since = now - timedelta(days=days)
-    recent = dict(db.session.execute(
-        select(Message.channel_id, func.count(Message.id))
-        .where(Message.channel_id.in_([r.id for r in rooms]), Message.created_at >= since,
+    by_participants = (
+        select(Message.channel_id, Membership.municipality_code,
+               func.count(Message.id), func.max(Message.created_at))
+        .join(Membership, (Membership.user_id == Message.author_id)
+              & (Membership.cohort_id == cohort_id))
+        .where(Message.channel_id.in_([r.id for r in rooms]), Membership.role == "participant",
                Message.deleted_at.is_(None))
-        .group_by(Message.channel_id)).all()) if rooms else {}
-    activity = [RoomActivity(r, r.last_message_at, recent.get(r.id, 0)) for r in rooms]
+        .group_by(Message.channel_id, Membership.municipality_code))
+    recent: dict[int, dict[str | None, int]] = {}
+    last: dict[int, datetime] = {}
+    if rooms:
+        for channel_id, _code, _n, latest in db.session.execute(by_participants).all():
+            if latest and (channel_id not in last or latest > last[channel_id]):
+                last[channel_id] = latest
+        for channel_id, code, n, _latest in db.session.execute(
+                by_participants.where(Message.created_at >= since)).all():
+            recent.setdefault(channel_id, {})[code] = n
+    activity = []
+    for room in rooms:
+        counts = recent.get(room.id, {})
+        voices = [MunicipalityVoice(cm.municipality.name, counts.get(cm.municipality_code, 0))
+                  for cm in (room.team.members if room.team else [])]
+        activity.append(RoomActivity(room, last.get(room.id), sum(counts.values()), voices))
     epoch = datetime.min.replace(tzinfo=now.tzinfo)
     return sorted(activity, key=lambda a: (a.recent, a.last_message_at or epoch))
 
 
-def post_prompt(staff: User, cohort_id: int, body: object, prompt_id: str) -> list[Message]:
-    """One message in every team room of the cohort; prompt_id makes a resubmission safe.
-    Returns only the messages created now."""
+def post_prompt(staff: User, cohort_id: int, body: object, prompt_id: str,
+                channel_ids: list[int] | None = None) -> list[Message]:
+    """One message in every team room of the cohort, or in the rooms chosen; prompt_id makes
+    a resubmission safe. Returns only the messages created now. Raises ValidationError when
+    rooms were chosen but none of them is a team room of the cohort."""
     body = clean_body(body)
     prompt_id = clean_client_msg_id(prompt_id) or ""
-    rooms = db.session.scalars(select(Channel).where(
-        Channel.cohort_id == cohort_id, Channel.kind == "team").order_by(Channel.position))
+    query = select(Channel).where(Channel.cohort_id == cohort_id, Channel.kind == "team")
+    if channel_ids is not None:
+        query = query.where(Channel.id.in_(channel_ids))
+    rooms = list(db.session.scalars(query.order_by(Channel.position)))
+    if channel_ids is not None and not rooms:
+        raise ValidationError("投稿するチームルームを1つ以上選んでください。", code="no_rooms")
     created = []
     for room in rooms:
         message, new = post_message(staff, room, body,

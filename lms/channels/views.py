@@ -251,8 +251,12 @@ def team_rooms(slug: str):
     status = 200
     if request.method == "POST" and form.validate_on_submit():
         try:
+            chosen = None
+            if request.form.get("target") == "chosen":
+                chosen = [int(v) for v in request.form.getlist("room") if v.isdigit()]
             created = services.post_prompt(current_user, cohort.id, form.body.data or "",
-                                           form.prompt_id.data or str(uuid.uuid4()))
+                                           form.prompt_id.data or str(uuid.uuid4()),
+                                           channel_ids=chosen)
         except DomainError as exc:
             db.session.rollback()
             form.body.errors = [exc.message]
@@ -260,10 +264,12 @@ def team_rooms(slug: str):
         else:
             db.session.commit()
             broadcast_new(created)
-            flash(f"{len(created)}のチームルームに投稿しました。", "success")
+            flash(f"{len(created)}つのチームルームに投稿しました。", "success")
             return redirect(url_for("channels.team_rooms", slug=slug))
     if not form.prompt_id.data:
         form.prompt_id.data = str(uuid.uuid4())
     now = utcnow()
     return render_template("channels/team_rooms.html", cohort=cohort, now=now, form=form,
-                           rooms=services.team_room_activity(cohort.id, now)), status
+                           rooms=services.team_room_activity(cohort.id, now),
+                           chosen=set(request.form.getlist("room")),
+                           target=request.form.get("target", "all")), status

@@ -13,6 +13,7 @@ from lms.channels.models import Channel
 from lms.channels.reading import unread_counts
 from lms.cohorts.access import is_participant, is_staff, team_id_for
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
+from lms.dashboard.todo import TodoList, todo_for
 from lms.db import utcnow
 from lms.extensions import db
 from lms.homework import services as homework_services
@@ -31,6 +32,7 @@ class CohortCard:
     channels: list[Channel] = field(default_factory=list)
     homework: list[HomeworkItem] = field(default_factory=list)
     unread: dict[int, int] = field(default_factory=dict)
+    todo: TodoList | None = None
 
     @property
     def is_participant(self) -> bool:
@@ -104,5 +106,6 @@ def dashboard_cards(user: User) -> list[CohortCard]:
         channels = readable_channels(m)
         cards.append(CohortCard(m, m.cohort, upcoming, team, channels,
                                 homework_items(m, team_id),
-                                unread_counts(user, [c.id for c in channels])))
+                                unread_counts(user, [c.id for c in channels]),
+                                todo_for(m, team_id, m.cohort.slug)))
     return cards

@@ -16,6 +16,7 @@ from lms.dashboard import services
 from lms.dashboard.cohort_stats import cohort_dashboard as build
 from lms.db import utcnow
 from lms.markdown import render_markdown
+from lms.staffnotes import strip_staff_notes
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -37,7 +38,9 @@ def cohort_overview(slug: str):
         sessions=sessions, next_session=services.next_session(sessions), now=utcnow(),
         teams=services.teams_with_members(cohort.id), my_team_id=team_id_for(membership),
         is_staff=is_staff(membership), can_manage_enrolment=can_manage_enrolment(membership),
-        description_html=render_markdown(cohort.description_md))
+        description_html=render_markdown(
+            cohort.description_md if is_staff(membership)
+            else strip_staff_notes(cohort.description_md)))
 
 
 @bp.get("/c/<slug>/dashboard")

@@ -14,6 +14,7 @@ from lms.cohorts.models import Cohort
 from lms.errors import ValidationError
 from lms.extensions import db
 from lms.homework.models import KINDS, LATE_POLICIES, Homework, HomeworkDraft, Submission
+from lms.homework.notify import notify_homework_added
 from lms.markdown import render_markdown
 from lms.sessions.models import WorkshopSession
 
@@ -103,6 +104,7 @@ def add_homework(cohort: Cohort, *, session_number: int, title: str, kind: str,
             record(actor, "homework.create", homework, after={
                 "session": ws.number, "title": title, "kind": kind, "due_at": due_at,
                 "late_policy": late_policy}, label=title)
+        notify_homework_added(homework)
         return homework
     raise ValidationError("宿題を追加できませんでした。もう一度お試しください。")
 

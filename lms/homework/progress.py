@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
+from lms.db import utcnow
 from lms.extensions import db
 from lms.homework.models import Homework, Submission
 from lms.homework.services import latest_by_owner, list_homework
 from lms.teams.models import Team
 
-STATUS_LABELS = {"submitted": "提出済", "late": "遅延", "missing": "未提出", "revise": "要修正",
-                 "partial": "一部提出", "none": "対象外"}
+STATUS_LABELS = {"pending": "期限前", "missing": "未提出(期限切れ)", "submitted": "提出済",
+                 "late": "遅延", "revise": "要修正", "ok": "確認済", "partial": "一部提出",
+                 "none": "対象外"}
+# Icons beside the words (never colour alone): fonts without emoji still draw these.
+STATUS_ICONS = {"pending": "○", "missing": "✕", "submitted": "●", "late": "▲", "revise": "↻",
+                "ok": "✓", "partial": "◐", "none": "－"}
 GROUPINGS = {"person": "受講者", "municipality": "自治体", "team": "チーム"}
 
 
@@ -24,13 +30,22 @@ class Cell:
     done: int
     total: int
     submission: Submission | None = None
+    due: bool = True  # the deadline has passed: counts in the row's progress
+
+    @property
+    def icon(self) -> str:
+        return STATUS_ICONS[self.status]
 
     @property
     def label(self) -> str:
         text = STATUS_LABELS[self.status]
-        if self.submission is not None and self.submission.review_status == "ok":
-            text += "・確認済"
+        if self.status == "ok" and self.submission is not None and self.submission.late:
+            text += "（遅延）"
         return f"{text} {self.done}/{self.total}" if self.total > 1 else text
+
+    @property
+    def needs_feedback(self) -> bool:
+        return self.submission is not None and self.submission.review_status is None
 
 
 @dataclass
@@ -42,11 +57,16 @@ class Row:
 
     @property
     def done(self) -> int:
-        return sum(c.done for c in self.cells)
+        """Submitted among what is due (work handed in early does not inflate it)."""
+        return sum(c.done for c in self.cells if c.due)
 
     @property
     def total(self) -> int:
-        return sum(c.total for c in self.cells)
+        return sum(c.total for c in self.cells if c.due)
+
+    @property
+    def needs_feedback(self) -> bool:
+        return any(c.needs_feedback for c in self.cells)
 
 
 @dataclass
@@ -110,32 +130,43 @@ def directory(cohort: Cohort) -> Directory:
     return Directory(people, cms, teams, names)
 
 
-def _cell(hw: Homework, owners: list[str], latest: dict) -> Cell:
+def _cell(hw: Homework, owners: list[str], latest: dict, now: datetime) -> Cell:
+    due = hw.due_at <= now
     if not owners:
-        return Cell("none", 0, 0)
+        return Cell("none", 0, 0, due=due)
     subs = [latest.get((hw.id, o)) for o in owners]
     done = sum(1 for s in subs if s is not None)
+    missing = "missing" if due else "pending"
     if len(owners) == 1:
         sub = subs[0]
         if sub is None:
-            return Cell("missing", 0, 1)
-        status = "revise" if sub.review_status == "revise" else ("late" if sub.late
-                                                                  else "submitted")
-        return Cell(status, 1, 1, sub)
+            return Cell(missing, 0, 1, due=due)
+        if sub.review_status == "revise":
+            status = "revise"
+        elif sub.review_status == "ok":
+            status = "ok"
+        else:
+            status = "late" if sub.late else "submitted"
+        return Cell(status, 1, 1, sub, due=due)
     present = [s for s in subs if s is not None]
     if any(s.review_status == "revise" for s in present):
         status = "revise"
     elif done == 0:
-        status = "missing"
+        status = missing
     elif done < len(owners):
         status = "partial"
+    elif all(s.review_status == "ok" for s in present):
+        status = "ok"
     else:
         status = "late" if any(s.late for s in present) else "submitted"
-    return Cell(status, done, len(owners))
+    return Cell(status, done, len(owners), due=due)
 
 
-def status_matrix(cohort: Cohort, by: str = "person") -> Matrix:
-    """Rows by person, municipality or team; one column per homework with its progress."""
+def status_matrix(cohort: Cohort, by: str = "person", now: datetime | None = None,
+                  needs_feedback: bool = False) -> Matrix:
+    """Rows by person, municipality or team; one column per homework with its progress.
+    With `needs_feedback`, only rows holding a submission no one has reviewed yet."""
+    now = now or utcnow()
     if by not in GROUPINGS:
         by = "person"
     homework = list_homework(cohort.id)
@@ -164,6 +195,7 @@ def status_matrix(cohort: Cohort, by: str = "person") -> Matrix:
     rows = []
     for key, label, sublabel, people in groups:
         row = Row(key, label, sublabel)
-        row.cells = [_cell(hw, owners_of(people, hw), latest) for hw in homework]
-        rows.append(row)
+        row.cells = [_cell(hw, owners_of(people, hw), latest, now) for hw in homework]
+        if not needs_feedback or row.needs_feedback:
+            rows.append(row)
     return Matrix(by, columns, rows)

@@ -27,6 +27,7 @@ from lms.homework.models import (
     Submission,
     SubmissionFile,
 )
+from lms.homework.notify import notify_feedback
 from lms.homework.storage import CheckedUpload, Upload, check_uploads, remove_stored, store
 from lms.markdown import render_markdown
 from lms.sessions.models import WorkshopSession
@@ -320,4 +321,5 @@ def review_submission(submission: Submission, reviewer: User, *, status: str,
            snapshot(submission, ("review_status", "feedback_md")),
            cohort_id=submission.homework.cohort_id,
            label=f"{submission.homework.title}（第{submission.version}版）")
+    notify_feedback(submission, reviewer)
     return submission

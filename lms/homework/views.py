@@ -199,6 +199,26 @@ def review_list(slug: str, homework_id: int):
     return render_template("homework/review_list.html", cohort=cohort, hw=hw, rows=rows)
 
 
+def _review_neighbours(cohort, submission) -> dict:
+    """For a trainer giving feedback: the previous and next owner's latest version of the
+    same homework (in the order of the submissions list), and the next one not reviewed."""
+    hw = submission.homework
+    directory = progress.directory(cohort)
+    latest = services.latest_by_owner([hw.id])
+    owners = sorted({o for p in directory.people if (o := p.owner(hw.kind))})
+    chain = [latest[(hw.id, o)] for o in owners if (hw.id, o) in latest]
+    keys = [s.owner_key for s in chain]
+    if submission.owner_key not in keys:
+        return {}
+    at = keys.index(submission.owner_key)
+    after = chain[at + 1:] + chain[:at]
+    return {"prev": chain[at - 1] if at > 0 else None,
+            "next": chain[at + 1] if at + 1 < len(chain) else None,
+            "next_waiting": next((s for s in after if s.review_status is None), None),
+            "position": at + 1, "count": len(chain),
+            "names": {s.id: directory.names.get(s.owner_key, "") for s in chain}}
+
+
 @bp.route("/c/<slug>/submissions/<int:submission_id>", methods=["GET", "POST"])
 @login_required
 def submission_page(slug: str, submission_id: int):
@@ -215,8 +235,10 @@ def submission_page(slug: str, submission_id: int):
                                        feedback=form.feedback.data)
             db.session.commit()
             flash("講評を保存しました。", "success")
+            after = _review_neighbours(cohort, submission).get("next_waiting") \
+                if request.form.get("then") == "next" else None
             return redirect(url_for("homework.submission_page", slug=slug,
-                                    submission_id=submission.id))
+                                    submission_id=after.id if after else submission.id))
     elif submission.review_status:
         form.process(data={"status": submission.review_status,
                            "feedback": submission.feedback_md})
@@ -224,7 +246,8 @@ def submission_page(slug: str, submission_id: int):
     owner_name = progress.directory(cohort).names.get(submission.owner_key, "") if staff else ""
     return render_template("homework/submission.html", cohort=cohort, sub=submission,
                            hw=submission.homework, form=form, is_staff=staff,
-                           versions=versions, owner_name=owner_name), \
+                           versions=versions, owner_name=owner_name,
+                           nav=_review_neighbours(cohort, submission) if staff else {}), \
         400 if form.errors else 200
 
 
@@ -234,6 +257,9 @@ def matrix(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
     require_staff(membership)
     by = request.args.get("by", "person")
+    only_feedback = request.args.get("filter") == "feedback"
     return render_template("homework/matrix.html", cohort=cohort,
-                           matrix=progress.status_matrix(cohort, by),
-                           groupings=progress.GROUPINGS, labels=progress.STATUS_LABELS)
+                           matrix=progress.status_matrix(cohort, by,
+                                                         needs_feedback=only_feedback),
+                           groupings=progress.GROUPINGS, labels=progress.STATUS_LABELS,
+                           icons=progress.STATUS_ICONS, only_feedback=only_feedback, now=utcnow())

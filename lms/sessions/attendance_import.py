@@ -36,6 +36,7 @@ class AttendanceReport:
     entries: list[AttendanceEntry]
     # Rows we read but had to interpret (e.g. no duration); shown to the trainer, in Japanese.
     warnings: list[str] = field(default_factory=list)
+    meeting_title: str | None = None  # 会議のタイトル of the summary, when the file has one
 
 
 def _norm(value: str) -> str:
@@ -62,6 +63,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 _COLUMN_OF = {_norm(alias): column for column, names in _ALIASES.items() for alias in names}
 _SUMMARY_START = ("開始時刻", "会議の開始時刻", "start time", "meeting start time")
 _SUMMARY_END = ("終了時刻", "会議の終了時刻", "end time", "meeting end time")
+_SUMMARY_TITLE = ("会議のタイトル", "会議名", "タイトル", "meeting title", "title")
 _SECTION_TITLE = re.compile(r"^\d+\s*[.．]\s*\S")
 
 _DATETIME_FORMATS = (
@@ -315,5 +317,6 @@ def parse_attendance_report(data: bytes) -> AttendanceReport:
         AttendanceEntry(p.name, p.email, int(p.seconds / 60 + 0.5), p.first_join, p.last_leave)
         for p in people.values()
     ]
-    return AttendanceReport(meeting_start, meeting_end, entries, warnings)
+    title = next((summary[_norm(k)] for k in _SUMMARY_TITLE if summary.get(_norm(k))), None)
+    return AttendanceReport(meeting_start, meeting_end, entries, warnings, title)
 

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField
 
 from lms.errors import BadRequest, DomainError
 from lms.extensions import db
@@ -23,6 +24,7 @@ class CsrfForm(FlaskForm):
 class ImportForm(FlaskForm):
     report = FileField("出席レポート（Teams からダウンロードしたファイル、または CSV）",
                        validators=[FileRequired("ファイルを選んでください。")])
+    confirm_mismatch = BooleanField("会議名や日付がこの回と違っても取り込む")
 
 
 def _staff_session(slug: str, number: int):
@@ -30,13 +32,14 @@ def _staff_session(slug: str, number: int):
     return cohort, ws
 
 
-def _render(cohort, ws, *, import_form=None, result=None, status=200):
+def _render(cohort, ws, *, import_form=None, result=None, status=200, mismatch=False):
     people = attendance.participants(cohort)
     return render_template(
         "sessions/attendance.html", cohort=cohort, ws=ws, people=people,
         records=attendance.attendance_by_user(ws), labels=ATTENDANCE_LABELS,
         caught_up=catchup.progress_by_user(ws), task_count=len(ws.catchup_tasks),
-        form=CsrfForm(), import_form=import_form or ImportForm(), result=result), status
+        form=CsrfForm(), import_form=import_form or ImportForm(), result=result,
+        mismatch=mismatch), status
 
 
 @bp.get("/c/<slug>/sessions/<int:number>/attendance")
@@ -73,13 +76,16 @@ def import_attendance(slug: str, number: int):
     if not form.validate_on_submit():
         return _render(cohort, ws, import_form=form, status=400)
     try:
-        result = attendance.import_report(cohort, ws, form.report.data.read())
+        result = attendance.import_report(cohort, ws, form.report.data.read(),
+                                          confirmed=bool(form.confirm_mismatch.data))
     except DomainError as exc:
         db.session.rollback()
         form.report.errors = [*form.report.errors, exc.message]
-        return _render(cohort, ws, import_form=form, status=exc.status)
+        return _render(cohort, ws, import_form=form, status=exc.status,
+                       mismatch=exc.code == "report_mismatch")
     db.session.commit()
-    flash(f"出席レポートを取り込みました（受講者{result.recorded}人に記録）。"
+    counts = "・".join(f"{ATTENDANCE_LABELS[k]} {v}人" for k, v in result.summary.items())
+    flash(f"出席レポートを取り込みました（受講者{result.recorded}人に記録：{counts}）。"
           + (f"一致しなかった名前が{len(result.unmatched)}件あります。下で確認してください。"
              if result.unmatched else ""), "success")
     return _render(cohort, ws, result=result)

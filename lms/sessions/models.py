@@ -32,6 +32,9 @@ class WorkshopSession(db.Model):
     summary_md: Mapped[str] = mapped_column(default="")
     summary_html: Mapped[str] = mapped_column(default="")
     catchup_tasks: Mapped[list] = mapped_column(JSON, default=list)
+    # The calendar's SEQUENCE (bumped by every change) and when it last changed.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime | None]
 
     @property
     def label(self) -> str:
@@ -77,3 +80,16 @@ class CatchupProgress(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     task_index: Mapped[int]
     done_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarFeed(db.Model):
+    """A person's calendar subscription URL (Outlook polls it without logging in). Only the
+    token's hash is stored; issuing a new one revokes the old."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

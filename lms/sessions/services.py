@@ -9,7 +9,9 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from lms.audit.services import record, snapshot
+from lms.auth.models import User
 from lms.cohorts.models import Cohort
+from lms.db import utcnow
 from lms.errors import NotFound, ValidationError
 from lms.extensions import db
 from lms.markdown import render_markdown
@@ -40,14 +42,18 @@ def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: da
                      start: time, end: time, meeting_url: str = "", agenda_md: str = "",
                      materials_md: str = "", recording_url: str = "",
                      summary_md: str = "", catchup_tasks: list[str] | None = None,
-                     actor=None) -> WorkshopSession:
+                     actor: User | None = None, now: datetime | None = None) -> WorkshopSession:
     """Update a session's schedule and texts; times are wall-clock in the cohort's timezone.
-    Sends `session_rescheduled` when the time or the meeting URL changed. `catchup_tasks`
-    None keeps them; an acting user gets the change into the audit log."""
+
+    Any change to what a calendar event shows bumps the calendar SEQUENCE; a new time or
+    meeting URL also sends `session_rescheduled` (everyone is notified). `catchup_tasks` None
+    keeps them; an acting user gets the change into the audit log. Raises ValidationError
+    for end <= start."""
     if end <= start:
         raise ValidationError("終了時刻は開始時刻より後にしてください。")
     old = {name: getattr(ws, name) for name in RESCHEDULE_FIELDS}
     before = snapshot(ws, AUDITED_FIELDS)
+    calendar_before = _calendar_fields(ws)
     ws.title = title.strip()
     ws.starts_at = local_datetime(day, start, cohort.timezone)
     ws.ends_at = local_datetime(day, end, cohort.timezone)
@@ -58,13 +64,24 @@ def schedule_session(cohort: Cohort, ws: WorkshopSession, *, title: str, day: da
     ws.summary_md, ws.summary_html = summary_md or "", render_markdown(summary_md)
     if catchup_tasks is not None:
         ws.catchup_tasks = [t.strip()[:500] for t in catchup_tasks if t.strip()][:30]
+    if _calendar_fields(ws) != calendar_before:
+        ws.sequence = (ws.sequence or 0) + 1
+        ws.updated_at = now or utcnow()
     db.session.flush()
     if actor is not None:
         record(actor, "session.update", ws, before, snapshot(ws, AUDITED_FIELDS),
                label=f"{ws.label} {ws.title}")
     new = {name: getattr(ws, name) for name in RESCHEDULE_FIELDS}
-    if new != old:
-        session_rescheduled.send(ws, old=old, new=new)
+    changed = set()
+    if (new["starts_at"], new["ends_at"]) != (old["starts_at"], old["ends_at"]):
+        changed.add("time")
+    if new["meeting_url"] != old["meeting_url"]:
+        changed.add("meeting_url")
+    if changed:
+        session_rescheduled.send(ws, old=old, new=new, cohort=cohort, actor=actor,
+                                 changed=changed, old_starts_at=old["starts_at"],
+                                 old_ends_at=old["ends_at"],
+                                 old_meeting_url=old["meeting_url"])
     return ws
 
 
@@ -72,8 +89,15 @@ AUDITED_FIELDS = ("title", "starts_at", "ends_at", "meeting_url", "agenda_md", "
                   "recording_url", "summary_md", "catchup_tasks")
 
 
-def cohort_calendar(cohort: Cohort, sessions: list[WorkshopSession], base_url: str) -> bytes:
+def _calendar_fields(ws: WorkshopSession) -> tuple:
+    """What a calendar event shows: a change to any of these is a new SEQUENCE."""
+    return (ws.title, ws.starts_at, ws.ends_at, ws.meeting_url)
+
+
+def cohort_calendar(cohort: Cohort, sessions: list[WorkshopSession], base_url: str,
+                    now: datetime | None = None) -> bytes:
     """An iCalendar file (Outlook accepts it) with one event per session."""
+    stamp = now or utcnow()
     cal = Calendar()
     cal.add("prodid", "-//jichitai-dx-lms//ja")
     cal.add("version", "2.0")
@@ -87,7 +111,12 @@ def cohort_calendar(cohort: Cohort, sessions: list[WorkshopSession], base_url: s
         event.add("summary", f"{ws.label} {ws.title}（{cohort.title}）")
         event.add("dtstart", ws.starts_at)
         event.add("dtend", ws.ends_at)
-        event.add("dtstamp", ws.starts_at)
+        # DTSTAMP: when this copy was made; SEQUENCE: bumped by every change, so Outlook
+        # replaces the event it already has instead of keeping the old time.
+        event.add("dtstamp", stamp)
+        event.add("sequence", ws.sequence or 0)
+        if ws.updated_at:
+            event.add("last-modified", ws.updated_at)
         page = f"{base_url.rstrip('/')}/c/{cohort.slug}/sessions/{ws.number}"
         lines = [f"研修ページ: {page}"]
         if ws.meeting_url:

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from lms.cohorts.access import get_cohort_for
 from lms.extensions import db
-from lms.sessions import services
+from lms.markdown import render_markdown
+from lms.sessions import feed, services
 from lms.sessions.access import can_schedule_sessions, get_session_for, get_session_for_staff
 from lms.sessions.attendance import attendance_of
 from lms.sessions.attendance_views import CsrfForm
 from lms.sessions.catchup import needs_catchup, ticked_tasks
 from lms.sessions.forms import SessionForm
+from lms.staffnotes import strip_staff_notes
 from lms.timefmt import to_tokyo
 
 bp = Blueprint("sessions", __name__, template_folder="templates")
@@ -25,8 +37,11 @@ bp = Blueprint("sessions", __name__, template_folder="templates")
 def session_page(slug: str, number: int):
     cohort, membership, ws = get_session_for(current_user, slug, number)
     mine = attendance_of(ws, current_user.id)
+    staff = can_schedule_sessions(membership)
+    agenda_html = ws.agenda_html if staff else render_markdown(strip_staff_notes(ws.agenda_md))
     return render_template("sessions/session.html", cohort=cohort, ws=ws,
-                           membership=membership, is_staff=can_schedule_sessions(membership),
+                           agenda_html=agenda_html,
+                           membership=membership, is_staff=staff,
                            attendance=mine, needs_catchup=needs_catchup(mine),
                            ticked=ticked_tasks(ws, current_user.id) if mine else set(),
                            catchup_form=CsrfForm())
@@ -65,3 +80,32 @@ def calendar(slug: str):
     body = services.cohort_calendar(cohort, services.list_sessions(cohort.id), request.host_url)
     return send_file(io.BytesIO(body), mimetype="text/calendar", as_attachment=True,
                      download_name=f"{cohort.slug}.ics", max_age=0)
+
+
+@bp.route("/calendar/feed", methods=["GET", "POST"])
+@login_required
+def calendar_feed():
+    """The personal calendar URL: issue a new one (the old stops) or stop it."""
+    form = CsrfForm()
+    new_url = None
+    if form.validate_on_submit():
+        if request.form.get("action") == "revoke":
+            feed.revoke_feeds(current_user)
+            db.session.commit()
+            flash("カレンダーのURLを停止しました。", "success")
+            return redirect(url_for("sessions.calendar_feed"))
+        token = feed.issue_feed(current_user)
+        db.session.commit()
+        new_url = url_for("sessions.personal_feed", token=token, _external=True)
+    return render_template("sessions/calendar_feed.html", form=form, new_url=new_url,
+                           active=feed.active_feed(current_user))
+
+
+@bp.get("/calendar/<token>.ics")
+def personal_feed(token: str):
+    """No login: Outlook fetches this by itself. An unknown or stopped token is 404."""
+    user = feed.user_for_feed(token)
+    if user is None:
+        abort(404)
+    return Response(feed.personal_calendar(user, request.host_url), mimetype="text/calendar",
+                    headers={"Cache-Control": "no-store"})

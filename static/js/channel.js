@@ -240,6 +240,7 @@
   }
 
   var socket = io({ transports: ["websocket", "polling"] });
+  window.lmsSocket = socket;  // the header bell listens on the same connection
   function join(onRefused) {
     socket.emit("join", { channel_id: channelId }, function (ack) {
       if (revoked) { return; }

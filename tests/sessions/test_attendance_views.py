@@ -63,13 +63,17 @@ def test_trainer_records_attendance_by_hand(login_as, demo, db):
 def test_teams_report_import_lists_unmatched_and_matches_by_hand(login_as, demo, db):
     client = login_as("trainer1@example.jp")
     data = (DATA / "teams_attendance_ja.csv").read_bytes()
+    # The report is 第3回's but dated 2021 (the demo runs today): confirmed as this session.
     response = client.post(URL.format(n=3) + "/import", data={
-        "report": (io.BytesIO(data), "出席レポート.csv")}, content_type="multipart/form-data")
+        "report": (io.BytesIO(data), "出席レポート.csv"), "confirm_mismatch": "y"},
+        content_type="multipart/form-data")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "一致しなかった名前が2件" in page
+    assert "一致しなかった名前が1件" in page
     unmatched = re.findall(r'<th scope="row">([^<]+)</th><td>', page)
-    assert unmatched == ["講師 一郎", "田中 誠(ゲスト)"]
+    assert unmatched == ["田中 誠(ゲスト)"]
+    # The trainer's own row is recognised, not offered as an unmatched participant.
+    assert "講師・主催者として認識した行：講師 一郎（講師・" in page
     recorded = statuses(db, demo, 3)
     assert len(recorded) == 50  # every participant, those not in the report as absent
     assert recorded["p01@example.jp"] == ("present", 183)
@@ -78,25 +82,63 @@ def test_teams_report_import_lists_unmatched_and_matches_by_hand(login_as, demo,
     assert recorded["p07@example.jp"] == ("partial", 21)
     assert recorded["p04@example.jp"] == ("absent", 0)
     assert recorded["p09@example.jp"][0] == "absent"
+    counts = {s: sum(1 for v in recorded.values() if v[0] == s)
+              for s in ("present", "partial", "absent")}
+    assert (f"出席</strong> {counts['present']}人" in page
+            and f"一部</strong> {counts['partial']}人" in page
+            and f"欠席</strong> {counts['absent']}人" in page)
 
-    # The trainer picks p04 for the guest row and leaves the organiser's own row unassigned.
-    guest_index = unmatched.index("田中 誠(ゲスト)")
-    minutes = re.search(rf'name="minutes-{guest_index}" value="(\d+)"', page).group(1)
-    assert f'<select class="form-select form-select-sm" id="person-{guest_index}"' in page
+    # The trainer picks p04 for the guest row.
+    minutes = re.search(r'name="minutes-0" value="(\d+)"', page).group(1)
+    assert '<select class="form-select form-select-sm" id="person-0"' in page
     response = client.post(URL.format(n=3) + "/match", data={
-        "count": "2", f"person-{guest_index}": str(user_id(db, "p04@example.jp")),
-        f"minutes-{guest_index}": minutes, f"person-{1 - guest_index}": "",
-        f"minutes-{1 - guest_index}": "186"})
+        "count": "1", "person-0": str(user_id(db, "p04@example.jp")), "minutes-0": minutes})
     assert response.status_code == 302
     assert statuses(db, demo, 3)["p04@example.jp"] == ("present", 170)
     assert "trainer1@example.jp" not in statuses(db, demo, 3)
+
+
+def test_attendance_report_of_another_session_is_refused_until_confirmed(login_as, demo, db):
+    client = login_as("trainer1@example.jp")
+    data = (DATA / "teams_attendance_ja.csv").read_bytes()
+    before = statuses(db, demo, 1)
+    response = client.post(URL.format(n=1) + "/import", data={
+        "report": (io.BytesIO(data), "出席レポート.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "第3回のものですが、取り込み先は第1回です" in page
+    assert "レポートの日付（2021年12月10日(金)）が第1回の開催日" in page
+    assert "会議名や日付がこの回と違っても取り込む" in page
+    assert statuses(db, demo, 1) == before  # nothing recorded
+    response = client.post(URL.format(n=1) + "/import", data={
+        "report": (io.BytesIO(data), "出席レポート.csv"), "confirm_mismatch": "y"},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert statuses(db, demo, 1)["p01@example.jp"] == ("present", 183)
+
+
+def test_attendance_report_matching_title_and_date_needs_no_confirmation(demo, db):
+    from datetime import datetime
+
+    from lms.sessions.attendance import report_mismatches
+    from lms.sessions.attendance_import import AttendanceReport
+    from lms.timefmt import to_tokyo
+
+    ws = db.session.scalar(select(WorkshopSession).where(
+        WorkshopSession.cohort_id == demo.id, WorkshopSession.number == 3))
+    local = to_tokyo(ws.starts_at).replace(tzinfo=None)
+    fits = AttendanceReport(local, None, [], [], "第３回 自治体DX研修")  # full-width digit
+    assert report_mismatches(fits, ws) == []
+    other_day = AttendanceReport(datetime(2021, 12, 10, 14), None, [], [], "DX研修")
+    assert len(report_mismatches(other_day, ws)) == 1
 
 
 def test_legacy_report_and_unreadable_files(login_as, demo, db):
     client = login_as("trainer1@example.jp")
     data = (DATA / "teams_attendance_legacy_en.csv").read_bytes()
     response = client.post(URL.format(n=2) + "/import", data={
-        "report": (io.BytesIO(data), "legacy.csv")}, content_type="multipart/form-data")
+        "report": (io.BytesIO(data), "legacy.csv"), "confirm_mismatch": "y"},
+        content_type="multipart/form-data")
     assert response.status_code == 200
     assert "一致しなかった名前" in response.get_data(as_text=True)  # names only, none enrolled
     bad = client.post(URL.format(n=2) + "/import", data={

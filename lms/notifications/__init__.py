@@ -1,0 +1,1 @@
+"""Notifications: one model every feature notifies through, with per-user settings and mail."""
