@@ -87,6 +87,14 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.channels.notify import connect_signals as connect_channel_announcements
 
     connect_channel_announcements()
+    # Features tell people through notifications (a lower layer) when their signals fire.
+    from lms.proposals.notify import connect_signals as connect_proposal_notifications
+    from lms.retros.notify import connect_signals as connect_retro_notifications
+    from lms.surveys.notify import connect_signals as connect_survey_notifications
+
+    connect_retro_notifications()
+    connect_survey_notifications()
+    connect_proposal_notifications()
 
     @app.after_request
     def security_headers(response):

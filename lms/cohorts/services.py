@@ -142,3 +142,18 @@ def cohort_members(cohort_id: int) -> list[Membership]:
         select(Membership).where(Membership.cohort_id == cohort_id)
         .options(selectinload(Membership.user), selectinload(Membership.municipality))
         .order_by(Membership.role, Membership.municipality_code, Membership.id)))
+
+
+def team_participant_ids(cohort_id: int, team_id: int) -> list[int]:
+    """Ids of the participants who work in a team (through their municipality)."""
+    team_codes = select(CohortMunicipality.municipality_code).where(
+        CohortMunicipality.cohort_id == cohort_id, CohortMunicipality.team_id == team_id)
+    return sorted(set(db.session.scalars(select(Membership.user_id).where(
+        Membership.cohort_id == cohort_id, Membership.role == "participant",
+        Membership.municipality_code.in_(team_codes)))))
+
+
+def member_ids(cohort_id: int, *roles: str) -> list[int]:
+    """Ids of the cohort's members with one of these roles."""
+    return sorted(set(db.session.scalars(select(Membership.user_id).where(
+        Membership.cohort_id == cohort_id, Membership.role.in_(roles)))))
