@@ -5,6 +5,10 @@ our server (one process), and our server as two processes sharing rooms through 
 Redis. Reports delivery latency p50/p99, loss, throughput, and ratios to the bare server.
 
     .venv/bin/python bench/fanout.py [--seconds 60] [--rounds 3] [--clients 125] [--rate 10]
+                                     [--database sqlite|postgres]
+
+With --database postgres each of our servers gets a throwaway database on --database-url
+(default postgresql+psycopg://postgres@127.0.0.1:5432/postgres), dropped afterwards.
 """
 
 from __future__ import annotations
@@ -149,7 +153,16 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
     ap.add_argument("--clients", type=int, default=125)
     ap.add_argument("--rate", type=float, default=10, help="messages per second")
+    ap.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    ap.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
+                    "postgres", help="PostgreSQL server for --database postgres")
     args = ap.parse_args()
+    databases = []
+    if args.database == "postgres":
+        sys.path.insert(0, str(ROOT / "bench"))
+        from benchlib import Database
+
+        databases = [Database(args.database_url, prefix="lms_fanout") for _ in range(2)]
 
     work = Path(tempfile.mkdtemp(prefix="fanout-"))
     procs = []
@@ -162,8 +175,9 @@ def main():
                                   stderr=subprocess.DEVNULL))
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     emails = [f"p{n:02d}@example.jp" for n in range(1, 51)]
-    single = start_live_server(work / "single")
-    shared_db = f"sqlite:///{work / 'pair.sqlite3'}"
+    single = start_live_server(work / "single",
+                               database_url=databases[0].url if databases else None)
+    shared_db = databases[1].url if databases else f"sqlite:///{work / 'pair.sqlite3'}"
     env = {"REDIS_URL": redis_url, "SOCKETIO_CHANNEL": "bench"}
     pair_a = start_live_server(work / "a", database_url=shared_db, extra_env=env)
     pair_b = start_live_server(work / "b", database_url=shared_db, seed=False, extra_env=env)
@@ -188,7 +202,8 @@ def main():
                       f"p99 {pct(r['latencies'], .99) * 1000:.1f} ms missing {r['missing']}",
                       flush=True)
         print(f"\n{args.clients} clients, {args.rate:g} msg/s, {args.seconds:g} s per target, "
-              f"{args.rounds} interleaved rounds")
+              f"{args.rounds} interleaved rounds, {args.database}; load average "
+              + " ".join(f"{x:.2f}" for x in __import__("os").getloadavg()))
         print(f"{'target':18} {'sent':>5} {'deliv/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
               f"{'loss':>6} {'nack':>4}")
         stats = {}
@@ -213,6 +228,8 @@ def main():
             server.stop()
         for p in procs:
             p.terminate()
+        for database in databases:
+            database.drop()
 
 
 if __name__ == "__main__":
