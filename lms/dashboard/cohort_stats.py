@@ -27,8 +27,8 @@ from lms.timefmt import TOKYO
 WEEK_SECONDS = 7 * 24 * 3600
 # "module:function" providers of extra charts (surveys, proposals …), see the docstring.
 PANEL_PROVIDERS: list[str] = [
-    "lms.surveys.dashboard:survey_charts",
-    "lms.proposals.dashboard:proposal_charts",
+    "lms.dashboard.feature_charts:survey_charts",
+    "lms.dashboard.feature_charts:proposal_charts",
 ]
 
 

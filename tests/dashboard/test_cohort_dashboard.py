@@ -27,10 +27,11 @@ def test_dashboard_shows_each_figure_with_svg_and_table(login_as, demo):
     assert "全5回中 2回終了" in html
     for title in ("招待の受け入れ（パスワード設定済み）", "各回の出欠", "宿題の提出率（チーム別）",
                   "宿題の提出率（自治体別）", "宿題の提出（週ごと）",
-                  "チャンネル・チームルームの投稿数（週ごと）"):
+                  "チャンネル・チームルームの投稿数（週ごと）", "アンケートの満足度（5点満点の平均）",
+                  "提案書の状況（チーム数）"):
         assert "<figcaption" in html and title in html
         assert f"{title}の数値を表で見る" in html
-    assert html.count('<svg class="chart') == 6
+    assert html.count('<svg class="chart') == 8
     assert "style=" not in html and "<script>" not in html
     # Numbers as text: every demo participant has set a password.
     assert re.search(r"<th scope=\"row\">受講者</th><td class=\"text-end\">50人</td>", html)
@@ -85,3 +86,25 @@ def test_dashboard_query_count_is_the_same_for_5_and_50_teams(client, make_cohor
         counts[teams] = len(statements)
         client.post("/logout")
     assert counts[5] == counts[50]
+
+
+def test_dashboard_shows_survey_ratings_and_proposal_states_of_the_demo(demo, db):
+    from sqlalchemy import func, select
+
+    from lms.proposals.models import Proposal
+    from lms.surveys.models import Survey, SurveyResponse
+
+    charts = {c.key: c for c in cohort_dashboard(demo)["charts"]}
+    ratings = dict(charts["survey-ratings"].rows)
+    first = db.session.scalar(select(Survey).where(Survey.cohort_id == demo.id)
+                              .order_by(Survey.position, Survey.id))
+    answered = db.session.scalar(select(func.count(SurveyResponse.id)).where(
+        SurveyResponse.survey_id == first.id))
+    [(label, [mean])] = [(k, v) for k, v in ratings.items() if k.startswith(first.title)]
+    assert f"（{answered}件）" in label or answered == 0
+    assert 1 <= mean <= 5
+    states = dict(charts["proposal-states"].rows)
+    teams = db.session.scalar(select(func.count(Proposal.id)).where(
+        Proposal.cohort_id == demo.id))
+    assert sum(v[0] for v in states.values()) == teams == 5
+    assert states["下書き"] == [1]
