@@ -27,8 +27,8 @@ def test_dashboard_shows_each_figure_with_svg_and_table(login_as, demo):
     assert "全5回中 2回終了" in html
     for title in ("招待の受け入れ（パスワード設定済み）", "各回の出欠", "宿題の提出率（チーム別）",
                   "宿題の提出率（自治体別）", "宿題の提出（週ごと）",
-                  "チャンネル・チームルームの投稿数（週ごと）", "アンケートの満足度（5点満点の平均）",
-                  "提案書の状況（チーム数）"):
+                  "チャンネル・チームルームの投稿数（週ごと）",
+                  "アンケートの満足度（5点満点の平均）", "提案書の状況（チーム数）"):
         assert "<figcaption" in html and title in html
         assert f"{title}の数値を表で見る" in html
     assert html.count('<svg class="chart') == 8
