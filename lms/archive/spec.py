@@ -44,9 +44,18 @@ TABLES: list[TableSpec] = [
     TableSpec("channel_reads"),
     TableSpec("cases"),
     TableSpec("audit_log", polymorphic=("target_type", "target_id")),
-    # Added by their domains when merged, e.g.:
-    # TableSpec("retro_boards"), TableSpec("retro_cards"), …, TableSpec("surveys"), …,
-    # TableSpec("proposals"), TableSpec("proposal_versions"), TableSpec("proposal_reviews"),
+    TableSpec("retro_configs"),
+    TableSpec("retro_boards"),
+    TableSpec("retro_cards"),
+    TableSpec("retro_votes"),
+    TableSpec("retro_actions"),
+    TableSpec("surveys"),
+    TableSpec("survey_responses"),
+    TableSpec("proposals"),
+    TableSpec("proposal_versions"),
+    TableSpec("proposal_comments"),
+    TableSpec("proposal_reviews"),
+    TableSpec("proposal_publications"),
 ]
 
 # Global tables referenced by natural key instead of being archived per cohort.

@@ -72,6 +72,18 @@ def test_archive_round_trip_gives_the_same_bytes_on_sqlite(app, demo, tmp_path):
     users = json.loads(zipfile.ZipFile(first).read("users.json"))
     assert "password_hash" not in users[0] and len(users) == 53
 
+    from lms.proposals.models import ProposalComment, ProposalVersion
+    from lms.retros.models import RetroAction, RetroCard, RetroVote
+    from lms.surveys.models import SurveyResponse
+
+    kept = (RetroCard, RetroVote, RetroAction, SurveyResponse, ProposalVersion, ProposalComment)
+
+    def counts():
+        return [db.session.scalar(select(func.count()).select_from(m)) for m in kept]
+
+    before = counts()
+    assert all(before), before  # the demo has retros, survey answers and proposal history
+
     other = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False,
                         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.sqlite3'}",
                         "UPLOAD_FOLDER": str(tmp_path / "other-uploads")})
@@ -89,6 +101,7 @@ def test_archive_round_trip_gives_the_same_bytes_on_sqlite(app, demo, tmp_path):
         sub = db.session.scalar(select(Submission).where(
             Submission.client_submission_id == "a1"))
         assert sub.feedback_md == "よくできています" and sub.owner_key.startswith("u:")
+        assert counts() == before  # retros, surveys and proposals travel with the cohort
         second = tmp_path / "second.zip"
         result = _cli(other, "lms", "cohort", "export", "tokyo-dx-2021", "--out", str(second))
         assert result.exit_code == 0, result.output
