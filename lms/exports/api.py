@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import request
+from flask import Response, request
 
 from lms.api import api_bp, caller
 from lms.api.openapi import add_paths, operation, path_param
@@ -52,6 +52,26 @@ def export_table(slug: str, name: str, fmt: str):
     db.session.commit()  # the audit entry is stored before the download starts
     return send_table(headers, rows, fmt=fmt, ascii_stem=f"{cohort.slug}_{name}",
                       title=f"{title}_{cohort.slug}", sheet_title=title)
+
+
+@api_bp.get("/cohorts/<slug>/export/proposals.zip")
+def export_proposals_zip(slug: str):
+    """Every team's proposal as a Word file, in one zip (organizers)."""
+    from urllib.parse import quote
+
+    from lms.exports.proposals_zip import proposals_zip
+
+    user = caller()
+    cohort = get_cohort_for_export(user, slug)
+    body = proposals_zip(cohort)
+    record(user, "export.download", cohort, after={"export": "proposals", "format": "zip"},
+           label="提案書（Word の zip）")
+    db.session.commit()
+    name = f"提案書_{cohort.slug}.zip"
+    return Response(body, mimetype="application/zip", headers={
+        "Content-Disposition": f"attachment; filename=\"{cohort.slug}_proposals.zip\"; "
+                               f"filename*=UTF-8''{quote(name, safe='')}",
+        "Cache-Control": "private, no-store"})
 
 
 add_paths(export_paths(operation, path_param))
