@@ -118,7 +118,9 @@ def unread_for_header() -> dict:
     """Template context: the bell's unread count for the logged-in user."""
     if not current_user.is_authenticated:
         return {}
-    return {"notif_unread": services.unread_count(current_user.id)}
+    # No autoflush: an error page may render while the session holds a refused change.
+    with db.session.no_autoflush:
+        return {"notif_unread": services.unread_count(current_user.id)}
 
 
 def register(app) -> None:
