@@ -168,10 +168,10 @@ def _path(rule, objects) -> str:
 
 
 def _call(client, method, path, headers=None):
-    # a well-formed query (search needs q): a 400 for a missing parameter comes before access
+    # a well-formed query (search needs q, diff from/to): a 400 for a missing parameter comes before access
     # and says nothing about the cohort, so the probe supplies it to reach the access check
     return client.open(path, method=method, headers=headers or {}, data={},
-                       query_string={"q": "probe"})
+                       query_string={"q": "probe", "from": 1, "to": 1})
 
 
 def test_anonymous_callers_are_sent_to_login_or_refused(app, client, objects):
