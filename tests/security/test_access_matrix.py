@@ -118,15 +118,15 @@ def test_every_route_has_a_row(app):
 @pytest.fixture
 def objects(db, demo):
     """Ids in the demo cohort, owned by someone other than the participant who probes."""
+    from lms.auth.models import User
     from lms.channels.models import Channel, Message
-    from lms.cohorts.models import Membership
     from lms.cohorts.access import team_id_for
+    from lms.cohorts.models import Membership
     from lms.homework.models import Homework, Submission, SubmissionFile
     from lms.notifications.models import Notification
     from lms.proposals.models import Proposal, ProposalComment
     from lms.retros.models import RetroAction, RetroBoard, RetroCard
     from lms.surveys.models import Survey
-    from lms.auth.models import User
 
     def first(query):
         return db.session.scalar(query.limit(1))
@@ -138,8 +138,9 @@ def objects(db, demo):
         Membership.cohort_id == demo.id, Membership.user_id == p01.id))) or 0
     board = first(select(RetroBoard.id).where(RetroBoard.cohort_id == demo.id,
                                               RetroBoard.team_id != own_team)) or 1
-    proposal = first(select(Proposal.id).where(Proposal.cohort_id == demo.id,
-                                               Proposal.team_id != own_team)) or 1
+    other_team = (Proposal.cohort_id == demo.id, Proposal.team_id != own_team)
+    proposal = (first(select(ProposalComment.proposal_id).join(Proposal).where(*other_team))
+                or first(select(Proposal.id).where(*other_team)) or 1)
     return {
         "board_id": board,
         "card_id": first(select(RetroCard.id).where(RetroCard.board_id == board)) or 1,
@@ -168,8 +169,8 @@ def _path(rule, objects) -> str:
 
 
 def _call(client, method, path, headers=None):
-    # a well-formed query (search needs q, diff from/to): a 400 for a missing parameter comes before access
-    # and says nothing about the cohort, so the probe supplies it to reach the access check
+    # a well-formed query (search needs q, diff from/to): a 400 for a missing parameter comes
+    # before access and says nothing about the cohort, so the probe supplies it
     return client.open(path, method=method, headers=headers or {}, data={},
                        query_string={"q": "probe", "from": 1, "to": 1})
 
