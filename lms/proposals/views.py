@@ -61,6 +61,8 @@ def publish(slug: str):
                                                             current_user)
     except DomainError as exc:
         db.session.rollback()
+        if exc.status == 403:
+            raise
         flash(exc.message, "error")
         return redirect(url_for("proposals.proposal_list", slug=slug)), 303
     db.session.commit()
