@@ -98,7 +98,7 @@ ACCESS = {
     "console.settings": "staff", "console.add_staff": "staff", "console.archive": "staff",
     "console.unarchive": "staff", "audit.audit_page": "staff",
     "dashboard.cohort_dashboard": "staff", "exports.exports_page": "staff",
-    "api_v1.export_table": "staff",
+    "api_v1.export_table": "staff", "api_v1.export_proposals_zip": "staff",
 }
 
 
