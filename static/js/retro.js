@@ -82,10 +82,10 @@
   var socket = io("/retros", { transports: ["websocket", "polling"] });
   var joinedBefore = false;
   socket.on("connect", function () {
-    // Join again on every connect; after a reconnect, re-read what was missed meanwhile.
+    // Join again on every connect, then re-read the board: whatever changed between the
+    // page being rendered (or the connection dropping) and the join is not missed.
     socket.emit("retro_join", { retro_id: boardId }, function (ack) {
-      if (ack && ack.ok && joinedBefore) { refresh(); }
-      if (ack && ack.ok) { joinedBefore = true; }
+      if (ack && ack.ok) { joinedBefore = true; refresh(); }
     });
   });
   socket.on("retro_updated", function (board) {
