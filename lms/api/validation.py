@@ -26,9 +26,9 @@ from flask import request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
+from lms.edge import MAX_JSON_DEPTH, json_depth_exceeds  # noqa: F401  (one scanner)
 from lms.errors import BadRequest, ValidationError
 
-MAX_JSON_DEPTH = 32
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -114,29 +114,6 @@ def parse(model: type[BaseModel], data: Any):
         error_class = BadRequest if _is_malformed(first) else ValidationError
         extra = {"field": str(first["loc"][0])} if first["loc"] else None
         raise error_class(_message(first), extra=extra) from None
-
-
-def json_depth_exceeds(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Whether the JSON text nests deeper than `limit`, without parsing it (a 100,000-deep
-    array would exhaust the parser's recursion)."""
-    depth, in_string, escaped = 0, False, False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            if depth > limit:
-                return True
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return False
 
 
 def request_json() -> Any:
