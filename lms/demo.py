@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from lms.provisioning import create_cohort_from_course
 from lms.retros.demo import seed_demo_retros
 from lms.surveys.demo import seed_demo_surveys
 from lms.teams.services import form_teams
+from lms.timefmt import TOKYO
 
 DEMO_SLUG = "tokyo-dx-2021"
 DEMO_TITLE = "東京都区市町村向け自治体変革PJ-DX研修2021"
@@ -48,9 +49,18 @@ class DemoResult:
 
 
 def demo_start_date(course, today: date) -> date:
-    """Sessions 1–2 in the past, session 3 a week from today."""
+    """Sessions 1–2 in the past, session 3 six days from today (Tokyo's date).
+
+    Session 2's homework is due the evening before the week of session 3, so at any hour of
+    the day it is already overdue for whoever has not handed it in: the demo always shows work
+    in every state, whether it is built at 09:00 or at 23:00 in Tokyo.
+    """
     third = next((s for s in course.sessions if s.number == 3), course.sessions[-1])
-    return today + timedelta(days=7) - timedelta(days=third.offset_days)
+    return today + timedelta(days=6) - timedelta(days=third.offset_days)
+
+
+def tokyo_today() -> date:
+    return datetime.now(TOKYO).date()
 
 
 def build_demo(password: str, today: date | None = None) -> DemoResult:
@@ -64,7 +74,7 @@ def build_demo(password: str, today: date | None = None) -> DemoResult:
     organizer = ensure_user("organizer@example.jp", "東京都 研修事務局", pw_hash)
     cohort = create_cohort_from_course(
         course, slug=DEMO_SLUG, title=DEMO_TITLE,
-        starts_on=demo_start_date(course, today or date.today()), organizer=organizer)
+        starts_on=demo_start_date(course, today or tokyo_today()), organizer=organizer)
     for i, name in enumerate(("講師 一郎", "講師 花子"), start=1):
         enrol(cohort, ensure_user(f"trainer{i}@example.jp", name, pw_hash), "trainer")
     by_name = {m.name: m for m in db.session.scalars(select(Municipality))}
