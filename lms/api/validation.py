@@ -130,9 +130,11 @@ def request_json() -> Any:
 
 
 def validate(*, json: type[Body] | None = None, query: type[Query] | None = None,
-             responses: dict[int, Any] | None = None, summary: str | None = None):
+             responses: dict[int, Any] | None = None, summary: str | None = None,
+             multipart: dict | None = None):
     """Parse the body into `body` and the query string into `query`, and record both (and
-    the documented responses) for the OpenAPI document."""
+    the documented responses) for the OpenAPI document. `multipart` documents a
+    multipart/form-data body (a JSON schema of its parts) that the view parses itself."""
 
     def decorate(view: Callable):
         @wraps(view)
@@ -143,7 +145,8 @@ def validate(*, json: type[Body] | None = None, query: type[Query] | None = None
                 kwargs["body"] = parse(json, request_json())
             return view(*args, **kwargs)
 
-        wrapper.api_schema = {"json": json, "query": query, "responses": responses or {},
+        wrapper.api_schema = {"json": json, "query": query, "multipart": multipart,
+                              "responses": responses or {},
                               "summary": summary or (view.__doc__ or "").strip().split("\n")[0]}
         return wrapper
 
@@ -194,6 +197,9 @@ def openapi_operations(app, blueprint_prefix: str = "api_v1.") -> tuple[dict, di
             if spec["json"] is not None:
                 op["requestBody"] = {"required": True, "content": {"application/json": {
                     "schema": _schema_of(spec["json"], components)}}}
+            elif spec.get("multipart"):
+                op["requestBody"] = {"required": True, "content": {
+                    "multipart/form-data": {"schema": spec["multipart"]}}}
             responses = {}
             for status, model in (spec["responses"] or {200: {}}).items():
                 content = {}

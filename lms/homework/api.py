@@ -38,6 +38,19 @@ def homework_to_dict(hw) -> dict:
             "closed": services.is_closed(hw)}
 
 
+# The parts of a submission, for the OpenAPI document (the view reads them from request.form).
+SUBMISSION_FORM = {
+    "type": "object",
+    "properties": {
+        "body": {"type": "string", "description": "本文（Markdown）"},
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                  "description": "添付ファイル（0個以上）"},
+        "client_submission_id": {"type": "string", "maxLength": 64,
+                                 "description": "再送で版が増えないための ID"},
+    },
+}
+
+
 def homework_detail(hw) -> dict:
     return {**homework_to_dict(hw), "key": hw.key, "instructions": hw.instructions_md,
             "instructions_html": hw.instructions_html, "goal_setting": hw.goal_setting}
@@ -113,7 +126,8 @@ def remove_homework(homework_id: int):
 
 
 @api_bp.post("/homework/<int:homework_id>/submissions")
-@validate(responses={201: SubmissionOut, 200: SubmissionOut, 413: {}, 415: {}}, summary=(
+@validate(responses={201: SubmissionOut, 200: SubmissionOut, 413: {}, 415: {}},
+          multipart=SUBMISSION_FORM, summary=(
     "宿題を提出する（multipart/form-data: body, files, client_submission_id）。版を追加し、"
     "同じ client_submission_id の再送は 200 で同じ版"))
 def create_submission(homework_id: int):

@@ -318,3 +318,12 @@ def test_openapi_lists_homework_paths(client):
                  "/homework/{homework_id}/draft", "/submissions/{submission_id}",
                  "/files/{file_id}", "/submissions/{submission_id}/review"):
         assert path in paths, path
+
+
+def test_openapi_documents_the_multipart_submission_body(client):
+    """A client generated from openapi.json knows a submission is multipart with files."""
+    op = client.get("/api/v1/openapi.json").get_json()["paths"][
+        "/homework/{homework_id}/submissions"]["post"]
+    schema = op["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert set(schema["properties"]) == {"body", "files", "client_submission_id"}
+    assert schema["properties"]["files"]["items"]["format"] == "binary"
