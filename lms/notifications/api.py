@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import jsonify, request
 
 from lms.api import api_bp, caller, json_body
+from lms.api.validation import Body, validate
 from lms.errors import BadRequest
 from lms.extensions import db
 from lms.notifications import services
+from lms.notifications.kinds import KINDS, MAIL_CHOICES
+
+
+class KindSettingIn(Body):
+    enabled: bool | None = None
+    mail: Literal[MAIL_CHOICES] | None = None  # type: ignore[valid-type]
+
+
+class SettingsIn(Body):
+    """Only the kinds given change; the others keep their setting."""
+    settings: dict[Literal[KINDS], KindSettingIn]  # type: ignore[valid-type]
+
+
+SETTINGS_OUT = {"type": "object", "properties": {"settings": {
+    "type": "object", "description": "{種類: {enabled, mail}}。mail は none / digest / immediate",
+    "additionalProperties": {"type": "object", "properties": {
+        "enabled": {"type": "boolean"}, "mail": {"enum": list(MAIL_CHOICES)}}}}}}
 
 
 def _int_arg(name: str, default: int | None) -> int | None:
@@ -41,6 +61,23 @@ def mark_notifications_read():
     changed = services.mark_read(user, data.get("ids"), everything=everything)
     db.session.commit()
     return jsonify({"updated": changed, "unread": services.unread_count(user.id)})
+
+
+@api_bp.get("/notifications/settings")
+@validate(responses={200: SETTINGS_OUT}, summary="自分の通知設定（種類ごとの表示・メール）")
+def read_notification_settings():
+    return jsonify({"settings": services.user_settings(caller())})
+
+
+@api_bp.put("/notifications/settings")
+@validate(json=SettingsIn, responses={200: SETTINGS_OUT},
+          summary="通知設定を変える（渡した種類だけ。enabled: 表示する、mail: none/digest/immediate）")
+def save_notification_settings(body: SettingsIn):
+    user = caller()
+    for kind, choice in body.settings.items():
+        services.set_setting(user.id, kind, enabled=choice.enabled, mail=choice.mail)
+    db.session.commit()
+    return jsonify({"settings": services.user_settings(user)})
 
 
 def _register_openapi() -> None:

@@ -125,3 +125,41 @@ def test_notif_bell_updates_live_after_commit(login_as, client, app, demo, db):
     db.session.commit()
     assert [e for e in mine.get_received() if e["name"] == "notifications"] == []
     mine.disconnect()
+
+
+def test_notif_api_settings_change_only_the_kinds_given(client, demo, db, token_for):
+    headers = token_for("p01@example.jp")
+    assert client.get("/api/v1/notifications/settings").status_code == 401
+    settings = client.get("/api/v1/notifications/settings", headers=headers).get_json()["settings"]
+    assert settings["mention"] == {"enabled": True, "mail": "digest"}
+    response = client.put("/api/v1/notifications/settings", headers=headers, json={
+        "settings": {"mention": {"enabled": False}, "feedback": {"mail": "immediate"}}})
+    assert response.status_code == 200
+    after = response.get_json()["settings"]
+    assert after["mention"] == {"enabled": False, "mail": "digest"}
+    assert after["feedback"] == {"enabled": True, "mail": "immediate"}
+    assert after["reply"] == settings["reply"]
+    # The switch is real: a mention no longer reaches p01, but still reaches p02.
+    assert _make(db, "p02@example.jp", 1)
+    assert notify([get_user_by_email("p01@example.jp")], "mention", "x") == []
+    # Another user's settings are their own.
+    other = client.get("/api/v1/notifications/settings",
+                       headers=token_for("p02@example.jp")).get_json()["settings"]
+    assert other["mention"]["enabled"] is True
+
+
+def test_notif_api_settings_refuse_bad_input_and_keep_what_was_saved(client, demo, db,
+                                                                    token_for):
+    headers = token_for("p01@example.jp")
+    client.put("/api/v1/notifications/settings", headers=headers,
+               json={"settings": {"reply": {"mail": "none"}}})
+    bad = [({"settings": {"nosuchkind": {"enabled": False}}}, 422),
+           ({"settings": {"reply": {"mail": "weekly"}}}, 422),
+           ({"settings": {"reply": {"enabled": "no"}}}, 400),
+           ({"settings": []}, 400), ({}, 400)]
+    for body, status in bad:
+        response = client.put("/api/v1/notifications/settings", headers=headers, json=body)
+        assert response.status_code == status, body
+        assert response.get_json()["error"]["message"]
+    settings = client.get("/api/v1/notifications/settings", headers=headers).get_json()["settings"]
+    assert settings["reply"] == {"enabled": True, "mail": "none"}

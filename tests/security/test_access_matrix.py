@@ -56,6 +56,7 @@ ACCESS = {
     # goals, notifications, case library, calendar: personal, not tied to one cohort
     "api_v1.goals_correct": "login", "api_v1.goals_explain": "login",
     "api_v1.list_notifications": "login", "api_v1.mark_notifications_read": "login",
+    "api_v1.read_notification_settings": "login", "api_v1.save_notification_settings": "login",
     "notifications.notification_list": "login", "notifications.open_notification": "login",
     "notifications.toggle_read": "login", "notifications.read_all": "login",
     "notifications.settings": "login", "cases.library": "login",
