@@ -225,3 +225,50 @@ def test_token_links_answer_404_for_an_unknown_token_without_login(app, client, 
     for rule, method in rows:
         response = _call(client, method, _path(rule, objects))
         assert response.status_code == 404, f"{method} {rule.rule}: {response.status_code}"
+
+
+TEAM_PARAMS = {"board_id", "card_id", "action_id", "proposal_id", "comment_id",
+               "channel_id", "message_id"}
+
+
+@pytest.fixture
+def other_team_objects(db, demo, objects):
+    """The probe objects, with the channel and message taken from another team's room."""
+    from lms.auth.models import User
+    from lms.channels.models import Channel
+    from lms.channels.services import post_message
+    from lms.cohorts.access import team_id_for
+    from lms.cohorts.models import Membership
+    from lms.cohorts.services import team_participant_ids
+
+    p01 = db.session.scalar(select(User).where(User.email == "p01@example.jp"))
+    own_team = team_id_for(db.session.scalar(select(Membership).where(
+        Membership.cohort_id == demo.id, Membership.user_id == p01.id)))
+    room = db.session.scalar(select(Channel).where(
+        Channel.cohort_id == demo.id, Channel.kind == "team", Channel.team_id != own_team,
+        Channel.team_id.is_not(None)).limit(1))
+    author = db.session.get(User, team_participant_ids(demo.id, room.team_id)[0])
+    message, _ = post_message(author, room, "このチームだけの話です")
+    db.session.commit()
+    return {**objects, "channel_id": room.id, "message_id": message.id}
+
+
+def test_a_participant_of_another_team_reads_and_writes_nothing_of_that_team(
+        app, db, other_team_objects):
+    """Every cohort route that names a team's object (room, message, retro board, card,
+    action, proposal, comment) refuses a participant of another team."""
+    client = app.test_client()
+    assert login(client, "p01@example.jp").status_code == 302
+    probed = 0
+    for rule, method in _routes(app):
+        names = set(re.findall(r"<(?:[^:<>]+:)?(\w+)>", rule.rule))
+        if ACCESS[rule.endpoint] != "cohort" or not names & TEAM_PARAMS:
+            continue
+        probed += 1
+        response = _call(client, method, _path(rule, other_team_objects))
+        where = f"{method} {rule.rule}: {response.status_code}"
+        if method == "GET":
+            assert response.status_code in (403, 404), where
+        else:
+            assert response.status_code in (400, 403, 404, 422), where
+    assert probed >= 30
