@@ -24,10 +24,12 @@ def demo_command():
         raise click.ClickException("本番モード（LMS_ENV=production）ではデモを作成しません。")
     result = build_demo(current_app.config["DEMO_PASSWORD"])
     if result.created:
-        # Kept out of build_demo: tests count the demo's messages (lms/cases/demo.py).
+        # Kept out of build_demo: tests count the demo's messages (cases and chat).
         from lms.cases.demo import seed_demo_cases
+        from lms.channels.demo import seed_demo_chat
 
         seed_demo_cases(result.cohort)
+        seed_demo_chat(result.cohort)
     db.session.commit()
     if result.created:
         click.echo(f"デモ研修 {DEMO_SLUG} を作成しました。")
