@@ -4,7 +4,7 @@ team), and a few posts in the cohort channels, so a newcomer sees what each room
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from lms.channels.services import add_reaction, post_message
 from lms.cohorts.models import Cohort, Membership
 from lms.db import utcnow
 from lms.extensions import db
+from lms.timefmt import TOKYO
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,18 @@ def _first_of_each_municipality(cohort: Cohort, room: Channel) -> list[User]:
     return list(first.values())
 
 
+def _office_hours(hours_ago: float) -> datetime:
+    """A time `hours_ago` back, moved into office hours (09:00–18:00 in Tokyo) so the demo
+    does not show posts at 2 a.m.; a larger `hours_ago` is always earlier."""
+    now = utcnow().astimezone(TOKYO)
+    last_day = now.date() if now.hour >= 18 else now.date() - timedelta(days=1)
+    day = last_day - timedelta(days=int(hours_ago // 24))
+    minutes = 18 * 60 - int((hours_ago % 24) * 60 * 9 / 24)
+    return datetime.combine(day, time(minutes // 60, minutes % 60), TOKYO).astimezone(UTC)
+
+
 def _post_lines(room: Channel, lines: tuple[Line, ...], speakers: list[User],
                 people: dict[str, User]) -> None:
-    now = utcnow()
     posted = []
     for line in lines:
         author = people.get(line.who) if isinstance(line.who, str) else (
@@ -133,7 +143,7 @@ def _post_lines(room: Channel, lines: tuple[Line, ...], speakers: list[User],
             body = body.replace(f"{{m{i}}}", "@" + "".join(speaker.name.split()))
         message, _ = post_message(author, room, body,
                                   parent_id=parent.id if parent else None)
-        message.created_at = now - timedelta(hours=line.hours_ago)
+        message.created_at = _office_hours(line.hours_ago)
         for i, emoji in enumerate(line.reactions):
             reactor = speakers[(i + 1) % len(speakers)] if speakers else None
             if reactor is not None and reactor.id != author.id:
