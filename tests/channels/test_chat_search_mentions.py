@@ -146,8 +146,8 @@ def test_replies_fold_under_their_parent_with_a_count(login_as, post, chans):
     post("p01@example.jp", chans["worries"].id, "別の話題")
     client = login_as("p01@example.jp")
     page = client.get(f"/c/{SLUG}/channels/{chans['worries'].id}").get_data(as_text=True)
-    fold = re.search(r'<details class="thread-fold" data-thread-for="%d"( open)?>(.*?)</details>'
-                     % root["id"], page, re.S)
+    fold = re.search(rf'<details class="thread-fold" data-thread-for="{root["id"]}"( open)?>'
+                     r"(.*?)</details>", page, re.S)
     assert fold is not None
     assert fold.group(1) == " open"  # unread replies by others: shown open
     assert "返信 3件" in fold.group(2) and "新しい返信あり" in fold.group(2)

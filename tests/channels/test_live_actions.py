@@ -1,6 +1,7 @@
 """Live for everyone in the room, against a real server (issue 13): a reply, an edit and a
 reaction reach every socket in the channel without reloading (stored before they are sent),
-never another team; and a session's reschedule appears in 「お知らせ」 for those who have it open."""
+never another team; and a session's reschedule appears in 「お知らせ」 for those who have it
+open."""
 
 from __future__ import annotations
 
