@@ -14,11 +14,15 @@ from lms.channels.access import (
     require_author,
     require_post,
 )
-from lms.channels.live import broadcast_updated, post_and_emit
+from lms.channels.highlight import highlight
+from lms.channels.live import broadcast_updated, edit_and_emit, post_and_emit
+from lms.channels.mentions import MAX_MEMBER_RESULTS, mention_handle, search_mention_candidates
 from lms.channels.ratelimit import RateLimited
 from lms.channels.schemas import (
     Channels,
     EditIn,
+    Members,
+    MembersQuery,
     MessageIn,
     MessageOut,
     Messages,
@@ -99,10 +103,7 @@ def edit_message(message_id: int, body: EditIn):
     user = caller()
     message, channel, _membership = get_message_for(user, message_id)
     require_author(user, message)
-    services.edit_message(message, body.body, channel)
-    db.session.commit()
-    broadcast_updated(message)
-    return jsonify(reading.message_to_dict(message))
+    return jsonify(edit_and_emit(user, message, channel, body.body))
 
 
 @api_bp.delete("/messages/<int:message_id>")
@@ -160,8 +161,23 @@ def remove_reaction(message_id: int, emoji: str):
 def search(slug: str, query: SearchQuery):
     """読めるチャンネルのメッセージを検索（部分一致・新しい順）"""
     user = caller()
-    _cohort, membership = get_cohort_for(user, slug)
+    cohort, membership = get_cohort_for(user, slug)
     channel_ids = [c.id for c in readable_channels(membership)]
-    messages = reading.search_messages(channel_ids, query.q, reading.clean_limit(query.limit))
-    return jsonify([reading.message_to_dict(m) for m in messages])
+    if query.channel_id is not None:
+        channel, _membership = get_channel_for(user, query.channel_id, cohort)
+        channel_ids = [channel.id]
+    messages = reading.search_messages(channel_ids, query.q, reading.clean_limit(query.limit),
+                                       author_id=query.author_id)
+    return jsonify([{**reading.message_to_dict(m), "highlight": str(highlight(m.body, query.q))}
+                    for m in messages])
+
+
+@api_bp.get("/channels/<int:channel_id>/members")
+@validate(query=MembersQuery, responses={200: Members})
+def channel_members(channel_id: int, query: MembersQuery):
+    """@で知らせられる人（このチャンネルを読める人）の候補。q で名前の前方一致"""
+    channel, _membership = get_channel_for(caller(), channel_id)
+    people = search_mention_candidates(channel, query.q,
+                                       min(query.limit or MAX_MEMBER_RESULTS, MAX_MEMBER_RESULTS))
+    return jsonify([{"id": u.id, "name": u.name, "handle": mention_handle(u)} for u in people])
 

@@ -1,4 +1,5 @@
-"""Socket.IO on the default namespace: join channels, send messages, team-room presence."""
+"""Socket.IO on the default namespace: join channels, send, edit and react to messages,
+team-room presence."""
 
 from __future__ import annotations
 
@@ -15,10 +16,16 @@ from sqlalchemy import select
 
 from lms.api.validation import parse
 from lms.auth.models import User
-from lms.channels.access import get_channel_for, require_post
-from lms.channels.live import access_room_for, post_and_emit, room_for
+from lms.channels.access import get_channel_for, get_message_for, require_author, require_post
+from lms.channels.live import (
+    access_room_for,
+    edit_and_emit,
+    post_and_emit,
+    react_and_emit,
+    room_for,
+)
 from lms.channels.presence import PresenceStore, RedisPresence, presence_store
-from lms.channels.schemas import MessageIn
+from lms.channels.schemas import MessageEditIn, MessageIn, MessageReactIn
 from lms.errors import BadRequest, DomainError, NotFound
 from lms.extensions import db
 from lms.notifications.live import user_room
@@ -226,6 +233,12 @@ class ChannelNamespace(Namespace):
     def on_send(self, data=None):
         return self._guarded(self._send, data)
 
+    def on_edit(self, data=None):
+        return self._guarded(self._edit, data)
+
+    def on_react(self, data=None):
+        return self._guarded(self._react, data)
+
     def _guarded(self, handler, data) -> dict:
         try:
             user = self._user()
@@ -273,6 +286,20 @@ class ChannelNamespace(Namespace):
                                           client_msg_id=fields.client_msg_id,
                                           parent_id=fields.parent_id)
         return {"ok": True, "message": payload}
+
+    def _edit(self, user: User, data: dict) -> dict:
+        """`edit` {"message_id", "body"}: one's own message, same rules as PATCH."""
+        fields = parse(MessageEditIn, data)
+        message, channel, _membership = get_message_for(user, fields.message_id)
+        require_author(user, message)
+        return {"ok": True, "message": edit_and_emit(user, message, channel, fields.body)}
+
+    def _react(self, user: User, data: dict) -> dict:
+        """`react` {"message_id", "emoji", "on"}: on true adds, false takes back, absent
+        toggles; everyone in the room gets `message_updated`."""
+        fields = parse(MessageReactIn, data)
+        message, _channel, _membership = get_message_for(user, fields.message_id)
+        return {"ok": True, "message": react_and_emit(user, message, fields.emoji, fields.on)}
 
     def _emit_presence(self, channel_id: int) -> None:
         # self.socketio.emit, not flask_socketio.emit: the heartbeat task has no request.

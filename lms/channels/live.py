@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.channels import services
+from lms.channels.mentions import unmatched_mention_warning
 from lms.channels.models import Channel, Message
 from lms.channels.ratelimit import check_post_rate
 from lms.channels.reading import message_to_dict
@@ -42,7 +43,39 @@ def post_and_emit(user: User, channel: Channel, body: object, *, client_msg_id: 
     db.session.commit()
     if created:
         emit_new(payload)
-    return payload, created
+    return with_mention_warning(payload, channel), created
+
+
+def with_mention_warning(payload: dict, channel: Channel) -> dict:
+    """The writer's copy of a stored message: with `mention_warning` (Japanese) when an
+    '@word' in it names nobody who may read the channel. Never broadcast."""
+    warning = unmatched_mention_warning(payload["body"], channel)
+    return {**payload, "mention_warning": warning} if warning else payload
+
+
+def edit_and_emit(user: User, message: Message, channel: Channel, body: object) -> dict:
+    """Edit one's message (the caller checked authorship), commit, then broadcast
+    `message_updated`. Returns the writer's copy (see with_mention_warning)."""
+    services.edit_message(message, body, channel)
+    payload = message_to_dict(message)
+    db.session.commit()
+    emit_updated(payload)
+    return with_mention_warning(payload, channel)
+
+
+def react_and_emit(user: User, message: Message, emoji: object, on: object = None) -> dict:
+    """Add (on=True), take back (False) or toggle (None) one's reaction; commit, then
+    broadcast `message_updated`."""
+    if on is None:
+        services.toggle_reaction(message, user, emoji)
+    elif on:
+        services.add_reaction(message, user, emoji)
+    else:
+        services.remove_reaction(message, user, emoji)
+    payload = message_to_dict(message)
+    db.session.commit()
+    emit_updated(payload)
+    return payload
 
 
 def broadcast_new(messages: list[Message]) -> None:
@@ -56,8 +89,13 @@ def emit_new(payload: dict) -> None:
 
 
 def broadcast_updated(message: Message) -> None:
-    socketio.emit("message_updated", message_to_dict(message),
-                  to=room_for(message.channel_id), namespace="/")
+    emit_updated(message_to_dict(message))
+
+
+def emit_updated(payload: dict) -> None:
+    """An edit, delete, hide or reaction, already committed, to everyone in the room."""
+    socketio.emit("message_updated", payload, to=room_for(payload["channel_id"]),
+                  namespace="/")
 
 
 def team_room_ids(cohort_id: int) -> list[int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+
 from sqlalchemy import select
 
 from lms.auth.models import User
@@ -9,6 +12,8 @@ from lms.channels.models import Channel, Message
 from lms.cohorts.models import Cohort
 from lms.extensions import db
 from lms.notifications.services import notify
+
+log = logging.getLogger(__name__)
 
 
 def message_url(slug: str, message: Message) -> str:
@@ -46,9 +51,13 @@ ANNOUNCE_KEYS = ("oshirase",)  # the course's お知らせ channel
 def announce_reschedule(ws, *, cohort, actor, changed, old_starts_at, old_ends_at,
                         old_meeting_url, **_ignored) -> None:
     """A rescheduled session (or a new meeting URL) is posted to 「お知らせ」 by the trainer
-    who changed it, once per change (the caller commits; readers see it on their next load
-    and by the bell)."""
+    who changed it, once per change. The caller commits; then the post is broadcast to
+    everyone who has the channel open (serialised now: nothing may be loaded after the
+    commit, and a rolled-back change broadcasts nothing)."""
+    from lms.channels.live import emit_new
+    from lms.channels.reading import message_to_dict
     from lms.channels.services import post_message
+    from lms.db import after_commit
     from lms.timefmt import ja_datetime, ja_time
 
     if actor is None:
@@ -65,8 +74,19 @@ def announce_reschedule(ws, *, cohort, actor, changed, old_starts_at, old_ends_a
         lines.append("- オンライン会議のURLが変わりました。研修ページの新しいURLから"
                      "参加してください。")
     lines.append(f"- [{ws.label}の研修ページ](/c/{cohort.slug}/sessions/{ws.number})")
-    post_message(actor, channel, "\n".join(lines),
-                 client_msg_id=f"reschedule:{ws.id}:{ws.sequence}")
+    message, created = post_message(actor, channel, "\n".join(lines),
+                                    client_msg_id=f"reschedule:{ws.id}:{ws.sequence}")
+    if created:
+        payload = message_to_dict(message)
+        after_commit(db.session, partial(_broadcast_quietly, emit_new, payload))
+
+
+def _broadcast_quietly(emit, payload: dict) -> None:
+    # The change is committed: a socket problem must not turn the trainer's save into an error.
+    try:
+        emit(payload)
+    except Exception:
+        log.exception("could not broadcast the announcement %s", payload.get("id"))
 
 
 def connect_signals() -> None:

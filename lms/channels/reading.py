@@ -54,6 +54,34 @@ def list_messages(channel: Channel, *, after_id: int | None = None,
     return rows[::-1]
 
 
+def list_roots(channel: Channel, *, before_id: int | None = None,
+               limit: int = DEFAULT_LIMIT) -> list[Message]:
+    """A page of the channel's own messages (not thread replies, which fold under them),
+    oldest first: before before_id, or the newest."""
+    query = select(Message).where(Message.channel_id == channel.id, Message.parent_id.is_(None))
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = list(db.session.scalars(_eager(query.order_by(Message.id.desc()).limit(limit))))
+    return rows[::-1]
+
+
+def replies_by_root(root_ids: list[int]) -> dict[int, list[Message]]:
+    """The replies of each root, oldest first, in one query (with their eager loads)."""
+    if not root_ids:
+        return {}
+    replies: dict[int, list[Message]] = {}
+    for reply in db.session.scalars(_eager(select(Message).where(
+            Message.parent_id.in_(root_ids)).order_by(Message.id))):
+        replies.setdefault(reply.parent_id, []).append(reply)
+    return replies
+
+
+def has_older_root(channel: Channel, first_id: int) -> bool:
+    return db.session.scalar(select(Message.id).where(
+        Message.channel_id == channel.id, Message.parent_id.is_(None),
+        Message.id < first_id).limit(1)) is not None
+
+
 def thread_messages(root: Message) -> list[Message]:
     return list(db.session.scalars(_eager(
         select(Message).where(or_(Message.id == root.id, Message.parent_id == root.id))
@@ -65,8 +93,11 @@ def has_older(channel: Channel, first_id: int) -> bool:
         Message.channel_id == channel.id, Message.id < first_id).limit(1)) is not None
 
 
-def search_messages(channel_ids: list[int], q: object, limit: int) -> list[Message]:
-    """Messages containing q (a substring, so Japanese words inside sentences match)."""
+def search_messages(channel_ids: list[int], q: object, limit: int, *,
+                    author_id: int | None = None) -> list[Message]:
+    """Messages containing q (a substring, so Japanese words inside sentences match), in
+    the channels given (the caller narrows them to one channel for a filter), by author_id
+    when given."""
     if not isinstance(q, str) or not q.strip():
         raise ValidationError("検索する言葉を入力してください。", code="empty")
     if len(q) > MAX_QUERY_CHARS:
@@ -75,12 +106,25 @@ def search_messages(channel_ids: list[int], q: object, limit: int) -> list[Messa
         return []
     needle = normalise_for_search(q.strip())
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = select(Message).where(Message.channel_id.in_(channel_ids),
+                                  Message.deleted_at.is_(None), Message.hidden_at.is_(None),
+                                  Message.search_text.like(pattern, escape="\\"))
+    if author_id is not None:
+        query = query.where(Message.author_id == author_id)
     return list(db.session.scalars(_eager(
-        select(Message).where(Message.channel_id.in_(channel_ids),
-                              Message.deleted_at.is_(None), Message.hidden_at.is_(None),
-                              Message.search_text.like(pattern, escape="\\"))
-        .options(selectinload(Message.channel))
-        .order_by(Message.id.desc()).limit(limit))))
+        query.options(selectinload(Message.channel)).order_by(Message.id.desc()).limit(limit))))
+
+
+def authors_in(channel_ids: list[int]) -> list[User]:
+    """Everyone who has a visible message in these channels, by name (the search's author
+    filter offers only people the reader can already see posting)."""
+    if not channel_ids:
+        return []
+    posted = (select(Message.author_id).where(Message.channel_id.in_(channel_ids),
+                                              Message.deleted_at.is_(None),
+                                              Message.hidden_at.is_(None)).distinct())
+    return list(db.session.scalars(select(User).where(User.id.in_(posted))
+                                   .order_by(User.name, User.id)))
 
 
 def last_read_id(user: User, channel: Channel) -> int:

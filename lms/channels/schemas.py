@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, RootModel
 
 from lms.api.validation import Body, Id, Query, Text
+from lms.channels.mentions import MAX_MEMBER_RESULTS
 from lms.channels.services import MAX_BODY_CHARS, MAX_CLIENT_ID_CHARS, MAX_QUERY_CHARS, REACTIONS
 
 MessageText = Annotated[Text, Field(json_schema_extra={"maxLength": MAX_BODY_CHARS},
@@ -30,12 +31,40 @@ class EditIn(Body):
     body: MessageText
 
 
+class MembersQuery(Query):
+    q: Annotated[Text, Field(max_length=MAX_QUERY_CHARS)] = ""
+    limit: Annotated[int, Field(ge=1, description=f"既定・最大 {MAX_MEMBER_RESULTS}")] | None = None
+
+
+class Member(BaseModel):
+    id: int
+    name: str
+    handle: str = Field(description="@のあとに書く文字（空白を除いた氏名）")
+
+
+class Members(RootModel[list[Member]]):
+    pass
+
+
 class ReadIn(Body):
     last_read_id: NonNegative | None = Field(None, description="省略すると最新まで既読")
 
 
 class ReactionIn(Body):
     emoji: Annotated[Text, Field(json_schema_extra={"enum": list(REACTIONS)})]
+
+
+class MessageEditIn(EditIn):
+    """Socket.IO `edit`."""
+
+    message_id: Id
+
+
+class MessageReactIn(ReactionIn):
+    """Socket.IO `react`: on true adds, false takes back, absent toggles."""
+
+    message_id: Id
+    on: bool | None = None
 
 
 class MessagesQuery(Query):
@@ -47,6 +76,8 @@ class MessagesQuery(Query):
 class SearchQuery(Query):
     q: Annotated[Text, Field(json_schema_extra={"maxLength": MAX_QUERY_CHARS})]
     limit: Annotated[int, Field(ge=1)] | None = None
+    channel_id: Annotated[Id, Field(description="このチャンネルだけ")] | None = None
+    author_id: Annotated[Id, Field(description="この人の投稿だけ")] | None = None
 
 
 class Person(BaseModel):
@@ -74,6 +105,10 @@ class MessageOut(BaseModel):
     parent_id: int | None
     reactions: list[ReactionOut]
     mentions: list[Person]
+    mention_warning: str | None = Field(
+        None, description="書いた人への応答だけ：@のあとの名前に当てはまる人がいないとき")
+    highlight: str | None = Field(
+        None, description="検索結果だけ：本文の抜粋をエスケープし、語を <mark> で囲んだ HTML")
 
 
 class ChannelOut(BaseModel):

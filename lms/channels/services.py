@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.auth.models import User
+from lms.channels.mentions import (  # noqa: F401  (normalise_for_search: re-exported)
+    find_mentions,
+    mention_candidates,
+    normalise_for_search,
+)
 from lms.channels.models import Channel, Mention, Message, Reaction
 from lms.channels.notify import notify_message
-from lms.cohorts.access import STAFF_ROLES
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
 from lms.db import utcnow
 from lms.errors import BadRequest, ValidationError
@@ -68,17 +70,11 @@ MAX_CLIENT_ID_CHARS = 64
 MAX_QUERY_CHARS = 100
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 REACTIONS = ("👍", "❤️", "😄", "🎉", "🙏", "👀", "💡")
-MENTION_WINDOW = 40
 
 
 class _AlreadyStored(Exception):
     def __init__(self, message: Message):
         self.message = message
-
-
-def normalise_for_search(text: str) -> str:
-    """NFKC and lower case, so 'ＤＸ' finds 'dx' and full-width digits match half-width."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 def clean_body(body: object) -> str:
@@ -108,36 +104,6 @@ def clean_id(value: object, field: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise BadRequest(f"{field} には数値を指定してください。")
     return value
-
-
-def mention_candidates(channel: Channel) -> list[User]:
-    """The people who may read the channel, i.e. who can be @mentioned in it."""
-    query = (select(User).join(Membership, Membership.user_id == User.id)
-             .where(Membership.cohort_id == channel.cohort_id))
-    if channel.kind == "team":
-        in_team = select(CohortMunicipality.municipality_code).where(
-            CohortMunicipality.cohort_id == channel.cohort_id,
-            CohortMunicipality.team_id == channel.team_id)
-        query = query.where(or_(Membership.role.in_(STAFF_ROLES),
-                                Membership.municipality_code.in_(in_team)))
-    return list(db.session.scalars(query))
-
-
-def find_mentions(body: str, candidates: list[User]) -> list[User]:
-    """People named after '@': the name without spaces (@佐藤健太) or the mail's local part."""
-    keys: dict[str, User] = {}
-    for user in candidates:
-        keys[re.sub(r"\s+", "", normalise_for_search(user.name))] = user
-        keys.setdefault(user.email.split("@", 1)[0].lower(), user)
-    ordered = sorted(keys, key=len, reverse=True)
-    found: dict[int, User] = {}
-    text = normalise_for_search(body)
-    for match in re.finditer(r"@", text):
-        window = re.sub(r"\s+", "", text[match.end():match.end() + MENTION_WINDOW])
-        key = next((k for k in ordered if k and window.startswith(k)), None)
-        if key:
-            found.setdefault(keys[key].id, keys[key])
-    return list(found.values())
 
 
 def _set_body(message: Message, body: str, channel: Channel) -> None:

@@ -17,7 +17,8 @@ from lms.channels.access import (
     require_post,
 )
 from lms.channels.forms import ActionForm, EditForm, MessageForm, PromptForm
-from lms.channels.live import broadcast_new, broadcast_updated, post_and_emit
+from lms.channels.highlight import highlight
+from lms.channels.live import broadcast_new, broadcast_updated, edit_and_emit, post_and_emit
 from lms.channels.ratelimit import RateLimited
 from lms.cohorts.access import get_cohort_for, is_staff, require_staff
 from lms.db import utcnow
@@ -60,15 +61,20 @@ def _channel_page(cohort, channel, membership, form, status=200):
         # the loaded messages are not expired (and re-queried one by one) by the commit.
         reading.mark_read(current_user, channel)
         db.session.commit()
-    messages = reading.list_messages(channel, before_id=before_id)
+    # Thread replies fold under their parent (「返信 N件」), so pages count parents only.
+    messages = reading.list_roots(channel, before_id=before_id)
+    replies = reading.replies_by_root([m.id for m in messages])
     divider = next((m.id for m in messages
                     if m.id > read_up_to and m.author_id != current_user.id), None)
+    unread_threads = {root_id for root_id, rs in replies.items()
+                      if any(r.id > read_up_to and r.author_id != current_user.id for r in rs)}
     channels, unread = _sidebar(membership)
     return render_template(
         "channels/channel.html", cohort=cohort, channel=channel, messages=messages,
+        replies=replies, unread_threads=unread_threads,
         divider_id=divider, form=form, channels=channels, unread=unread,
         staff=is_staff(membership), may_post=can_post_channel(membership, channel),
-        has_older=bool(messages) and reading.has_older(channel, messages[0].id),
+        has_older=bool(messages) and reading.has_older_root(channel, messages[0].id),
         newest_page=before_id is None, thread=None), status
 
 
@@ -107,6 +113,8 @@ def post_message(slug: str, channel_id: int):
             db.session.rollback()
             form.body.errors = [exc.message]
         else:
+            if message.get("mention_warning"):
+                flash(message["mention_warning"], "warning")
             anchor = f"m-{message['id']}"
             if message["parent_id"]:
                 return redirect(url_for("channels.thread_page", slug=slug,
@@ -169,14 +177,14 @@ def edit_message(slug: str, message_id: int):
         form.body.data = message.body
     elif form.validate_on_submit():
         try:
-            services.edit_message(message, form.body.data or "", channel)
+            payload = edit_and_emit(current_user, message, channel, form.body.data or "")
         except DomainError as exc:
             db.session.rollback()
             form.body.errors = [exc.message]
         else:
-            db.session.commit()
-            broadcast_updated(message)
             flash("メッセージを編集しました。", "success")
+            if payload.get("mention_warning"):
+                flash(payload["mention_warning"], "warning")
             return _back(slug, message)
     return render_template("channels/edit.html", slug=slug, channel=channel, message=message,
                            form=form), 422 if form.body.errors else 200
@@ -230,15 +238,26 @@ def react(slug: str, message_id: int):
 def search(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
     q = request.args.get("q", "")
+    channels = readable_channels(membership)
+    readable = {c.id: c for c in channels}
+    # A filter the reader cannot use (another team's room, a stale id) is dropped, not an error.
+    channel_id = request.args.get("channel", type=int)
+    channel_id = channel_id if channel_id in readable else None
+    author_id = request.args.get("author", type=int)
     results, error = [], None
     if q:
         try:
-            results = reading.search_messages([c.id for c in readable_channels(membership)],
-                                               q, services.MAX_LIMIT)
+            results = reading.search_messages([channel_id] if channel_id else list(readable),
+                                               q, services.MAX_LIMIT, author_id=author_id)
         except DomainError as exc:
             error = exc.message
+    authors = reading.authors_in(list(readable))
+    author = next((a for a in authors if a.id == author_id), None)
     return render_template("channels/search.html", cohort=cohort, q=q, results=results,
-                           error=error), 422 if error else 200
+                           error=error, channels=channels, authors=authors,
+                           channel_id=channel_id, author_id=author.id if author else None,
+                           filter_channel=readable.get(channel_id), filter_author=author,
+                           highlight=highlight), 422 if error else 200
 
 
 @bp.route("/c/<slug>/team-rooms", methods=["GET", "POST"])

@@ -93,7 +93,7 @@
     time.setAttribute("datetime", m.created_at);
     meta.appendChild(time);
     if (m.edited_at && !m.deleted) { meta.appendChild(el("span", "message-flag", "（編集済み）")); }
-    if (m.parent_id && threadId === null) {
+    if (m.parent_id && threadId === null && !document.getElementById("m-" + m.parent_id)) {
       var a = el("a", "message-flag", "スレッドへの返信");
       a.href = base + "/channels/" + channelId + "/threads/" + m.parent_id + "#m-" + m.id;
       meta.appendChild(a);
@@ -128,11 +128,13 @@
     if (!m.parent_id && threadId === null) {
       var reply = el("a", "btn btn-sm btn-link", "返信");
       reply.href = base + "/channels/" + channelId + "/threads/" + m.id;
+      reply.dataset.replyTo = m.id;
       actions.appendChild(reply);
     }
     if (m.author.id === me) {
       var edit = el("a", "btn btn-sm btn-link", "編集");
       edit.href = base + "/messages/" + m.id + "/edit";
+      edit.dataset.editMessage = m.id;
       actions.appendChild(edit);
       actions.appendChild(postForm(base + "/messages/" + m.id + "/delete",
         "このメッセージを削除しますか？", [], "削除").form);
@@ -153,7 +155,49 @@
     while (announcer.childNodes.length > 5) { announcer.removeChild(announcer.firstChild); }
   }
 
-  // Insert in id order; a message already on the page is replaced, never duplicated.
+  // The fold of a parent's replies (「返信 N件」), made when its first reply arrives.
+  function foldFor(parentLi, create) {
+    var fold = parentLi.querySelector(":scope > details.thread-fold");
+    if (fold || !create) { return fold; }
+    var id = parentLi.dataset.id;
+    fold = el("details", "thread-fold");
+    fold.dataset.threadFor = id;
+    var summary = el("summary");
+    summary.appendChild(el("span", "thread-count", "返信 0件"));
+    fold.appendChild(summary);
+    var replies = el("ol", "message-list reply-list");
+    replies.setAttribute("aria-label", "返信（古い順）");
+    fold.appendChild(replies);
+    var open = el("p", "thread-open");
+    var link = el("a", null, "スレッドを開いて返信する");
+    link.href = base + "/channels/" + channelId + "/threads/" + id;
+    open.appendChild(link);
+    fold.appendChild(open);
+    parentLi.appendChild(fold);
+    return fold;
+  }
+
+  function countReplies(fold, live) {
+    var n = fold.querySelectorAll(".reply-list > li.message").length;
+    var summary = fold.querySelector("summary");
+    summary.querySelector(".thread-count").textContent = "返信 " + n + "件";
+    var flag = summary.querySelector(".thread-new");
+    if (live && !fold.open && !flag) {
+      summary.appendChild(el("span", "thread-new", "（新しい返信あり）"));
+    }
+  }
+
+  function insertOrdered(container, node, id) {
+    var after = null;
+    Array.prototype.some.call(container.querySelectorAll(":scope > li.message"), function (li) {
+      if (Number(li.dataset.id) > id) { after = li; return true; }
+      return false;
+    });
+    container.insertBefore(node, after);
+  }
+
+  // Insert in id order; a message already on the page is replaced, never duplicated. On the
+  // channel page a reply goes into its parent's fold (when the parent is on the page).
   function upsert(m, live) {
     if (!belongsHere(m)) { return; }
     var empty = document.getElementById("no-messages");
@@ -161,15 +205,28 @@
     var existing = document.getElementById("m-" + m.id);
     var node = render(m);
     if (existing) {
+      // The fold and an open editor or reply form stay with the message.
+      Array.prototype.forEach.call(existing.querySelectorAll(
+        ":scope > details.thread-fold, :scope > form.inline-reply, :scope > form.inline-edit"),
+        function (keep) {
+          if (keep.classList.contains("inline-edit")) {
+            var shown = node.querySelector(":scope > .message-body");
+            if (shown) { shown.hidden = true; }
+          }
+          node.appendChild(keep);
+        });
       existing.replaceWith(node);
       return;
     }
-    var after = null;
-    Array.prototype.some.call(list.querySelectorAll("li.message"), function (li) {
-      if (Number(li.dataset.id) > m.id) { after = li; return true; }
-      return false;
-    });
-    list.insertBefore(node, after);
+    var parentLi = threadId === null && m.parent_id ?
+      document.getElementById("m-" + m.parent_id) : null;
+    if (parentLi) {
+      var fold = foldFor(parentLi, true);
+      insertOrdered(fold.querySelector(".reply-list"), node, m.id);
+      countReplies(fold, live && m.author.id !== me);
+    } else {
+      insertOrdered(list, node, m.id);
+    }
     if (m.id > lastId) { lastId = m.id; }
     if (live) { announce(m); }
     scheduleRead();
@@ -308,6 +365,184 @@
   });
   setInterval(function () { if (socket.connected) { catchUp(); } }, 60000);
 
+  // --- acting on a message without leaving the page: react, edit, reply ---------------
+  // Each goes over the socket (stored, then broadcast to the room as message_updated or
+  // message); without a connection the plain links and forms work as before.
+  function emitAck(event, payload, onOk, onError) {
+    socket.timeout(5000).emit(event, payload, function (err, ack) {
+      if (err) { onError({ message: "サーバーから応答がありません。もう一度お試しください。" }); return; }
+      if (ack && ack.ok) { onOk(ack.message); } else { onError((ack && ack.error) || {}); }
+    });
+  }
+
+  function say(text) {
+    var p = el("p", null, text);
+    announcer.appendChild(p);
+    while (announcer.childNodes.length > 5) { announcer.removeChild(announcer.firstChild); }
+  }
+
+  list.addEventListener("submit", function (event) {
+    var f = event.target;
+    if (!socket.connected || !/\/messages\/\d+\/react$/.test(f.getAttribute("action") || "")) {
+      return;
+    }
+    event.preventDefault();
+    var li = f.closest("li.message");
+    var emoji = f.querySelector("input[name=emoji]").value;
+    var button = f.querySelector("button");
+    button.disabled = true;
+    emitAck("react", { message_id: Number(li.dataset.id), emoji: emoji }, function (m) {
+      upsert(m, false);
+      var again = document.querySelector("#m-" + m.id + " > .message-actions button[aria-label^='" +
+        emoji + "']");
+      if (again) { again.focus(); }
+      var mine = (m.reactions || []).some(function (r) {
+        return r.emoji === emoji && r.user_ids.indexOf(me) !== -1;
+      });
+      say(emoji + (mine ? " のリアクションを付けました。" : " のリアクションを取り消しました。"));
+    }, function (error) {
+      button.disabled = false;
+      say("リアクションできませんでした：" + (error.message || ""));
+    });
+  });
+
+  function inlineForm(cls, labelText, value, submitText, onSubmit, onCancel) {
+    var n = Math.floor(Math.random() * 1e9);
+    var f = el("form", "inline-form " + cls);
+    f.noValidate = true;
+    var label = el("label", "form-label", labelText);
+    label.htmlFor = "inline-" + n;
+    var area = el("textarea", "form-control");
+    area.id = "inline-" + n;
+    area.rows = 3;
+    area.value = value || "";
+    var err = el("p", "send-error");
+    err.setAttribute("role", "alert");
+    var warn = el("p", "send-warning");
+    warn.setAttribute("role", "status");
+    var ok = el("button", "btn btn-primary btn-sm", submitText);
+    ok.type = "submit";
+    var cancel = el("button", "btn btn-link btn-sm", "やめる");
+    cancel.type = "button";
+    [label, area, err, warn, ok, cancel].forEach(function (c) { f.appendChild(c); });
+    // Suggestions first, so that their Escape (closing the list) comes before ours.
+    if (window.lmsMentions) { window.lmsMentions.attach(area, channelId); }
+    cancel.addEventListener("click", onCancel);
+    area.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        f.requestSubmit();
+      } else if (event.key === "Escape" && !event.defaultPrevented) {
+        onCancel();
+      }
+    });
+    f.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!area.value.trim()) {
+        err.textContent = "エラー：メッセージが空です。本文を入力してください。";
+        area.setAttribute("aria-invalid", "true");
+        area.focus();
+        return;
+      }
+      ok.disabled = true;
+      onSubmit(area.value, function (error) {
+        ok.disabled = false;
+        err.textContent = "エラー：" + (error.message || "送信できませんでした。");
+        area.setAttribute("aria-invalid", "true");
+      }, warn);
+    });
+    return { form: f, area: area };
+  }
+
+  function startEdit(li) {
+    if (li.querySelector(":scope > form.inline-edit")) { return; }
+    var id = Number(li.dataset.id);
+    var bodyEl = li.querySelector(":scope > .message-body");
+    var link = li.querySelector(":scope > .message-actions [data-edit-message]");
+    // The stored Markdown, not the rendered text: fetched from the message API's page.
+    fetch("/api/v1/channels/" + channelId + "/messages?limit=1&after_id=" + (id - 1),
+      { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (found) {
+        var m = found.filter(function (x) { return x.id === id; })[0];
+        if (!m) { window.location.href = link.href; return; }
+        var editor = inlineForm("inline-edit", "メッセージを編集", m.body, "保存", function (text, fail, warn) {
+          emitAck("edit", { message_id: id, body: text }, function (updated) {
+            var current = document.getElementById("m-" + id);
+            var kept = current && current.querySelector(":scope > form.inline-edit");
+            if (kept) { kept.remove(); }
+            upsert(updated, false);
+            var again = document.getElementById("m-" + id);
+            say("メッセージを編集しました。");
+            var warningOut = document.getElementById("send-warning");
+            if (updated.mention_warning) {
+              if (warningOut) { warningOut.textContent = updated.mention_warning; } else { say(updated.mention_warning); }
+            }
+            var editLink = again && again.querySelector("[data-edit-message]");
+            if (editLink) { editLink.focus(); }
+          }, fail);
+        }, function () {
+          editor.form.remove();
+          if (bodyEl) { bodyEl.hidden = false; }
+          var current = document.querySelector("#m-" + id + " [data-edit-message]");
+          if (current) { current.focus(); }
+        });
+        if (bodyEl) { bodyEl.hidden = true; }
+        var actions = li.querySelector(":scope > .message-actions");
+        li.insertBefore(editor.form, actions);
+        editor.area.focus();
+      });
+  }
+
+  function startReply(li) {
+    var existing = li.querySelector(":scope > form.inline-reply");
+    if (existing) { existing.querySelector("textarea").focus(); return; }
+    var id = Number(li.dataset.id);
+    var fold = foldFor(li, false);
+    if (fold) { fold.open = true; }
+    var pendingReply = null;
+    var replier = inlineForm("inline-reply", "返信（Markdownが使えます）", "", "返信する", function (text, fail, warn) {
+      if (!pendingReply || pendingReply.body !== text) { pendingReply = { body: text, id: newId() }; }
+      emitAck("send", { channel_id: channelId, body: text, client_msg_id: pendingReply.id, parent_id: id },
+        function (m) {
+          pendingReply = null;
+          upsert(m, false);
+          var f2 = foldFor(document.getElementById("m-" + id), false);
+          if (f2) { f2.open = true; countReplies(f2, false); }
+          replier.area.value = "";
+          replier.area.removeAttribute("aria-invalid");
+          replier.form.querySelector(".send-error").textContent = "";
+          warn.textContent = m.mention_warning || "";
+          replier.form.querySelector("button[type=submit]").disabled = false;
+          say("返信しました。");
+          replier.area.focus();
+        }, fail);
+    }, function () {
+      replier.form.remove();
+      var link = document.querySelector("#m-" + id + " > .message-actions [data-reply-to]");
+      if (link) { link.focus(); }
+    });
+    li.appendChild(replier.form);
+    replier.area.focus();
+  }
+
+  list.addEventListener("click", function (event) {
+    if (!socket.connected || threadId !== null) { return; }
+    var target = event.target.closest && event.target.closest("a[data-edit-message], a[data-reply-to]");
+    if (!target || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    event.preventDefault();
+    var li = target.closest("li.message");
+    if (target.hasAttribute("data-edit-message")) { startEdit(li); } else { startReply(li); }
+  });
+  // Opening a fold clears its 「新しい返信あり」.
+  list.addEventListener("toggle", function (event) {
+    var fold = event.target;
+    if (fold.classList && fold.classList.contains("thread-fold") && fold.open) {
+      var flag = fold.querySelector("summary .thread-new");
+      if (flag) { flag.remove(); }
+    }
+  }, true);
+
   // --- sending ---------------------------------------------------------------------------
   function newId() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -327,11 +562,14 @@
     textarea.setAttribute("aria-invalid", text ? "true" : "false");
   }
 
+  var warningEl = document.getElementById("send-warning");
   function done(message) {
     pending = null;
     textarea.value = "";
     button.disabled = false;
     showError("");
+    // An "@name" that matched nobody: the message is sent, but nobody was told.
+    if (warningEl) { warningEl.textContent = message.mention_warning || ""; }
     upsert(message, false);
     textarea.focus();
   }

@@ -132,7 +132,7 @@ def test_search_page(login_as, post, chans):
     post("p03@example.jp", chans["cases"].id, "電子申請の利用率を上げた事例")
     client = login_as("p01@example.jp")
     page = client.get(f"/c/{SLUG}/search?q=申請").get_data(as_text=True)
-    assert "1件" in page and "電子申請の利用率を上げた事例" in page
+    assert "1件" in page and "電子<mark>申請</mark>の利用率を上げた事例" in page
     assert client.get(f"/c/{SLUG}/search?q=" + "あ" * 101).status_code == 422
 
 

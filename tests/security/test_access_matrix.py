@@ -42,6 +42,7 @@ ACCESS = {
     "api_v1.save_draft": "cohort", "api_v1.create_submission": "cohort",
     "api_v1.edit_message": "cohort", "api_v1.delete_message": "cohort",
     "api_v1.add_reaction": "cohort", "api_v1.remove_reaction": "cohort",
+    "api_v1.channel_members": "cohort",
     "api_v1.read_submission": "cohort",
     "api_v1.hide_message": "staff", "api_v1.add_homework": "staff",
     "api_v1.remove_homework": "staff", "api_v1.review_submission": "staff",
