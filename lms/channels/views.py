@@ -58,8 +58,10 @@ def _channel_page(cohort, channel, membership, form, status=200):
     if before_id is None and status == 200:
         # Viewing the newest page reads the channel; committed before loading the page so
         # the loaded messages are not expired (and re-queried one by one) by the commit.
-        reading.mark_read(current_user, channel)
-        db.session.commit()
+        # A marker that did not move commits nothing: the commit would only expire the
+        # cohort, channel and reader and load them again.
+        if reading.mark_read(current_user, channel) > read_up_to:
+            db.session.commit()
     messages = reading.list_messages(channel, before_id=before_id)
     divider = next((m.id for m in messages
                     if m.id > read_up_to and m.author_id != current_user.id), None)
