@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
-from lms.errors import Forbidden, NotFound
 from lms.db import per_request
+from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 
 STAFF_ROLES = ("organizer", "trainer")
