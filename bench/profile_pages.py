@@ -27,6 +27,8 @@ def main() -> None:
     ap.add_argument("--sql", action="store_true", help="print each page's SQL statements")
     ap.add_argument("--database-url", default=bl.DEFAULT_PG)
     ap.add_argument("--use", help="an already seeded database URL (skips building one)")
+    ap.add_argument("--src", help="the checkout whose lms to profile (default: this one)")
+    ap.add_argument("--json", help="also write the per-page figures to this file")
     args = ap.parse_args()
 
     procs = bl.Procs()
@@ -40,7 +42,7 @@ def main() -> None:
             bl.prepare_demo(bl.app_env(procs, url, None))
         env = bl.app_env(procs, url, None, LMS_ENV="production")
         os.environ.update(env)
-        sys.path.insert(0, str(bl.ROOT))
+        sys.path.insert(0, str(args.src or bl.ROOT))
         run(args)
     finally:
         procs.stop()
@@ -101,6 +103,7 @@ def run(args) -> None:
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
+    rows = []
     print(f"{'page':36} {'SQL/req':>7} {'ms/req':>7} {'CPU ms':>7} {'SQL ms':>7}")
     for name, role, path in targets:
         client = clients[role]
@@ -115,6 +118,12 @@ def run(args) -> None:
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         print(f"{name:36} {len(statements) / n:7.1f} {elapsed / n * 1000:7.2f} "
               f"{cpu / n * 1000:7.2f} {sql_time[0] / n * 1000:7.2f}", flush=True)
+        rows.append({"page": name, "sql": len(statements) / n, "ms": elapsed / n * 1000,
+                     "cpu_ms": cpu / n * 1000, "sql_ms": sql_time[0] / n * 1000})
+        if args.json:
+            import json
+
+            Path(args.json).write_text(json.dumps(rows, ensure_ascii=False))
         if args.sql:
             for s in statements[: len(statements) // n]:
                 print("    " + " ".join(s.split())[:160])

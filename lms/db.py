@@ -124,3 +124,56 @@ def _run_after_commit(session) -> None:
 def _drop_after_commit(session, previous_transaction) -> None:
     if not previous_transaction.nested:  # a savepoint's rollback keeps the outer work
         session.info.pop(_AFTER_COMMIT, None)
+
+
+# --- Per-request memo -----------------------------------------------------------------------
+# A page asks the same questions several times (the reader's membership, their team, the
+# cohort's homework) from loaders, services and template helpers that do not know of each
+# other. Within one request the answer is computed once; any write through the session
+# (flush, bulk UPDATE/DELETE, commit, rollback) forgets everything, so a request that changes
+# a membership and then reads it sees the change. Nothing outlives the request, so no other
+# request or process can be served a stale answer (permissions included).
+_MEMO = "_lms_memo"
+_MISSING = object()
+
+
+def per_request(key: tuple, compute):
+    """compute() once per request and key; outside a request, every call computes."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return compute()
+    memo = request.__dict__.setdefault(_MEMO, {})
+    value = memo.get(key, _MISSING)
+    if value is _MISSING:
+        value = memo[key] = compute()
+    return value
+
+
+def forget_per_request() -> None:
+    from flask import has_request_context, request
+
+    if has_request_context():
+        request.__dict__.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_after_flush(session, _flush_context) -> None:
+    forget_per_request()
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session) -> None:
+    forget_per_request()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session, _previous_transaction) -> None:
+    forget_per_request()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_bulk_write(orm_execute_state) -> None:
+    if orm_execute_state.is_update or orm_execute_state.is_delete or \
+            orm_execute_state.is_insert:
+        forget_per_request()

@@ -33,6 +33,50 @@ def reaction_choices():
     return {"reactions": services.REACTIONS, "reaction_groups": services.reaction_groups}
 
 
+class MessageUrls:
+    """A message's links, built with url_for once per page instead of five times per message
+    (a page of 50 messages spent ~8% of its time routing): the URLs differ only in the id."""
+
+    _ID = 987654321987
+
+    def __init__(self, slug: str, channel_id: int):
+        def pattern(endpoint: str, **values) -> tuple[str, str]:
+            head, tail = url_for(endpoint, slug=slug, message_id=self._ID, **values).split(
+                str(self._ID))
+            return head, tail
+
+        self._react = pattern("channels.react")
+        self._edit = pattern("channels.edit_message")
+        self._delete = pattern("channels.delete_message")
+        self._hide = pattern("channels.hide_message")
+        self._thread = pattern("channels.thread_page", channel_id=channel_id)
+
+    @staticmethod
+    def _fill(pattern: tuple[str, str], message_id: int) -> str:
+        return f"{pattern[0]}{int(message_id)}{pattern[1]}"
+
+    def react(self, message_id: int) -> str:
+        return self._fill(self._react, message_id)
+
+    def edit(self, message_id: int) -> str:
+        return self._fill(self._edit, message_id)
+
+    def delete(self, message_id: int) -> str:
+        return self._fill(self._delete, message_id)
+
+    def hide(self, message_id: int) -> str:
+        return self._fill(self._hide, message_id)
+
+    def thread(self, message_id: int, anchor_id: int | None = None) -> str:
+        url = self._fill(self._thread, message_id)
+        return url if anchor_id is None else f"{url}#m-{int(anchor_id)}"
+
+
+@bp.app_template_global()
+def message_urls(slug: str, channel_id: int) -> MessageUrls:
+    return MessageUrls(slug, channel_id)
+
+
 @bp.errorhandler(RateLimited)
 def rate_limited(exc: RateLimited):
     return (render_template("errors/error.html", status=429, message=exc.message), 429,
@@ -59,8 +103,10 @@ def _channel_page(cohort, channel, membership, form, status=200):
     if before_id is None and status == 200:
         # Viewing the newest page reads the channel; committed before loading the page so
         # the loaded messages are not expired (and re-queried one by one) by the commit.
-        reading.mark_read(current_user, channel)
-        db.session.commit()
+        # A marker that did not move commits nothing: the commit would only expire the
+        # cohort, channel and reader and load them again.
+        if reading.mark_read(current_user, channel) > read_up_to:
+            db.session.commit()
     # Thread replies fold under their parent (「返信 N件」), so pages count parents only.
     messages = reading.list_roots(channel, before_id=before_id)
     replies = reading.replies_by_root([m.id for m in messages])

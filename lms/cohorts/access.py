@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from lms.auth.models import User
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
+from lms.db import per_request
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 
@@ -20,17 +21,20 @@ def membership_for(user: User, cohort: Cohort | int) -> Membership | None:
     if user is None or not user.is_authenticated:
         return None
     cohort_id = cohort if isinstance(cohort, int) else cohort.id
-    return db.session.scalar(select(Membership).where(
-        Membership.cohort_id == cohort_id, Membership.user_id == user.id))
+    user_id = user.id
+    return per_request(("membership", user_id, cohort_id), lambda: db.session.scalar(
+        select(Membership).where(Membership.cohort_id == cohort_id,
+                                 Membership.user_id == user_id)))
 
 
 def team_id_for(membership: Membership | None) -> int | None:
     """The team a participant works in, through their municipality."""
     if membership is None or membership.municipality_code is None:
         return None
-    return db.session.scalar(select(CohortMunicipality.team_id).where(
-        CohortMunicipality.cohort_id == membership.cohort_id,
-        CohortMunicipality.municipality_code == membership.municipality_code))
+    cohort_id, code = membership.cohort_id, membership.municipality_code
+    return per_request(("team_id", cohort_id, code), lambda: db.session.scalar(
+        select(CohortMunicipality.team_id).where(CohortMunicipality.cohort_id == cohort_id,
+                                                 CohortMunicipality.municipality_code == code)))
 
 
 # --- Role predicates: the only place that compares roles ------------------------------------

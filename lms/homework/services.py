@@ -14,7 +14,7 @@ from lms.auth.models import User
 from lms.cohorts.access import team_id_for
 from lms.cohorts.models import Cohort, Membership
 from lms.courses import HomeworkTemplate
-from lms.db import utcnow
+from lms.db import per_request, utcnow
 from lms.errors import BadRequest, Conflict, ValidationError
 from lms.extensions import db
 from lms.homework.access import owner_key, require_owner_key
@@ -66,7 +66,9 @@ def list_homework(cohort_id: int, session_id: int | None = None) -> list[Homewor
              .order_by(WorkshopSession.number, Homework.position, Homework.id))
     if session_id is not None:
         query = query.where(Homework.session_id == session_id)
-    return list(db.session.scalars(query))
+    # The dashboard's to-do and homework cards both ask: one query per request.
+    return list(per_request(("homework", cohort_id, session_id),
+                            lambda: list(db.session.scalars(query))))
 
 
 def update_homework(homework: Homework, *, title: str, kind: str, instructions_md: str,
@@ -297,10 +299,15 @@ def latest_by_owner(homework_ids: list[int], owners: list[str] | None = None
         if not owners:
             return {}
         query = query.where(Submission.owner_key.in_(owners))
-    latest: dict[tuple[int, str], Submission] = {}
-    for sub in db.session.scalars(query.order_by(Submission.version)):
-        latest[(sub.homework_id, sub.owner_key)] = sub
-    return latest
+
+    def load() -> dict[tuple[int, str], Submission]:
+        latest: dict[tuple[int, str], Submission] = {}
+        for sub in db.session.scalars(query.order_by(Submission.version)):
+            latest[(sub.homework_id, sub.owner_key)] = sub
+        return latest
+
+    key = ("latest", tuple(homework_ids), None if owners is None else tuple(owners))
+    return dict(per_request(key, load))
 
 
 def review_submission(submission: Submission, reviewer: User, *, status: str,
