@@ -2,6 +2,11 @@
 // every change live: `retro_updated` (sent to this user only, as they may see the board)
 // makes the page re-read its live part from the server. While someone is typing or
 // choosing inside it, the refresh waits until they leave the field.
+//
+// The re-read part is the one source of the page's state: the phase it carries also shows
+// or hides the write form outside it. A change committed between the page being rendered
+// and the socket joining the board sends no event to this page; the re-read after the join
+// catches it, the form included.
 (function () {
   "use strict";
 
@@ -48,6 +53,13 @@
       tag === "TEXTAREA" || tag === "SELECT";
   }
 
+  // The phase of the board as last read: the write form is there in the write phase only.
+  function showPhase(phase) {
+    if (!phase) { return; }
+    region.setAttribute("data-phase", phase);
+    if (write) { write.hidden = phase !== "write"; }
+  }
+
   function refresh() {
     if (busy()) { pending = true; return; }
     if (loading) { pending = true; return; }
@@ -59,6 +71,8 @@
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (html) {
         region.innerHTML = html;
+        var phases = region.querySelector("[data-board-phase]");
+        showPhase(phases && phases.getAttribute("data-board-phase"));
         tickTimers();
         if (focusedId) {
           var again = document.getElementById(focusedId);
@@ -80,18 +94,15 @@
   });
 
   var socket = io("/retros", { transports: ["websocket", "polling"] });
-  var joinedBefore = false;
   socket.on("connect", function () {
     // Join again on every connect, then re-read the board: whatever changed between the
     // page being rendered (or the connection dropping) and the join is not missed.
     socket.emit("retro_join", { retro_id: boardId }, function (ack) {
-      if (ack && ack.ok) { joinedBefore = true; refresh(); }
+      if (ack && ack.ok) { refresh(); }
     });
   });
   socket.on("retro_updated", function (board) {
     if (!board || board.id !== boardId) { return; }
-    if (write) { write.hidden = board.phase !== "write"; }
-    region.setAttribute("data-phase", board.phase);
     refresh();
   });
 })();
