@@ -137,12 +137,14 @@ def test_retro_two_participants_see_cards_only_after_reveal(
     assert me.js_errors == [] and mate.js_errors == [] and phone.js_errors == []
 
 
-def test_retro_page_follows_a_reveal_made_before_its_socket_joined(
+def test_retro_page_follows_changes_around_its_join_and_keeps_the_keyboard_focus(
         new_page, live_server, tokens, board):
     """A reveal committed after the page was rendered but before its socket joined the board
     reaches that page by no event: the page still shows the revealed cards and hides the
     write form (the re-read after the join carries the phase). The reveal is made while the
-    browser waits for retro.js, so the gap that load opens by chance is opened every time."""
+    browser waits for retro.js, so the gap that load opens by chance is opened every time.
+    Then a change arriving while a keyboard user is between a "group with" choice and its
+    button does not replace the board under them: the focus stays, Enter groups the cards."""
     teams: dict[int, list[str]] = {}
     for email, token in tokens.items():
         if email.startswith("p") and email != "p01@example.jp":
@@ -152,9 +154,9 @@ def test_retro_page_follows_a_reveal_made_before_its_socket_joined(
                 break
     board_id, (reader, writer) = next((i, e) for i, e in teams.items() if len(e) == 2
                                       and i != board["id"])
-    call(live_server, tokens[writer], f"/retros/{board_id}/cards",
-         {"column": "problem", "body": "庁内の承認に時間がかかる",
-          "client_card_id": "reveal-before-join-1"})
+    for n, body in enumerate(["庁内の承認に時間がかかる", "予算要求の時期が合わない"]):
+        call(live_server, tokens[writer], f"/retros/{board_id}/cards",
+             {"column": "problem", "body": body, "client_card_id": f"reveal-before-join-{n}"})
     page = new_page(reader)
     revealed = []
 
@@ -171,6 +173,18 @@ def test_retro_page_follows_a_reveal_made_before_its_socket_joined(
     assert len(revealed) == 1
     page.locator("#write").wait_for(state="hidden", timeout=5_000)
     assert page.get_by_text("公開（現在）").is_visible()
+
+    select = card_with(page, "庁内の承認").get_by_label("このカードをまとめる先")
+    select.focus()
+    page.keyboard.press("ArrowDown")  # the other Problem card
+    call(live_server, tokens["trainer1@example.jp"], f"/retros/{board_id}/timer",
+         {"minutes": 5})  # a change for everyone on the board, mid-choice
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(2_000)  # time enough for a re-read to land, were it let in
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "まとめる"
+    page.keyboard.press("Enter")
+    page.get_by_text(re.compile("まとめたカード 2枚")).wait_for(timeout=10_000)
+    assert page.locator(".retro-timer").is_visible()
     assert page.js_errors == []
 
 
