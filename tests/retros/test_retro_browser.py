@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ARTIFACTS, axe_violations, browser_login
+from tests.conftest import ARTIFACTS, axe_violations
 
 pytestmark = pytest.mark.browser
 SLUG = "tokyo-dx-2021"
@@ -41,25 +41,6 @@ def board(live_server, tokens):
                 and call(live_server, token, f"/cohorts/{SLUG}/retros?session=3")[0]["id"]
                 == mine["id"])
     return {"id": mine["id"], "mate": mate}
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make(email: str, width: int = 1280, height: int = 800):
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      locale="ja-JP")
-        contexts.append(context)
-        page = context.new_page()
-        page.js_errors = []
-        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-        browser_login(page, live_server.url, email)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def card_with(page, text: str):
