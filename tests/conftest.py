@@ -376,3 +376,24 @@ def browser_login(page, base_url: str, email: str, password: str = PASSWORD) -> 
     page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_url(base_url + "/")
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page(email, width=1280, height=900): a logged-in page in its own browser context
+    (Japanese locale), collecting uncaught script errors in `page.js_errors`."""
+    contexts = []
+
+    def make(email: str, width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      locale="ja-JP")
+        contexts.append(context)
+        page = context.new_page()
+        page.js_errors = []
+        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+        browser_login(page, live_server.url, email)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,7 +1,14 @@
 // Retro board: the phase timer counts down from the stored end time, and the board follows
 // every change live: `retro_updated` (sent to this user only, as they may see the board)
-// makes the page re-read its live part from the server. While someone is typing or
-// choosing inside it, the refresh waits until they leave the field.
+// makes the page re-read its live part from the server. While the focus is inside that part
+// (typing, choosing a card to group with, on a vote or group button), it is not replaced:
+// replacing it would drop the focus and an unsent choice, so a keyboard user's Enter would
+// go nowhere. The re-read waits until the focus leaves the part.
+//
+// The re-read part is the one source of the page's state: the phase it carries also shows
+// or hides the write form outside it. A change committed between the page being rendered
+// and the socket joining the board sends no event to this page; the re-read after the join
+// catches it, the form included.
 (function () {
   "use strict";
 
@@ -42,10 +49,14 @@
 
   function busy() {
     var el = document.activeElement;
-    if (!el || !region.contains(el)) { return false; }
-    var tag = el.tagName;
-    return (tag === "INPUT" && el.type !== "hidden" && el.type !== "submit") ||
-      tag === "TEXTAREA" || tag === "SELECT";
+    return !!el && el !== region && region.contains(el);
+  }
+
+  // The phase of the board as last read: the write form is there in the write phase only.
+  function showPhase(phase) {
+    if (!phase) { return; }
+    region.setAttribute("data-phase", phase);
+    if (write) { write.hidden = phase !== "write"; }
   }
 
   function refresh() {
@@ -53,17 +64,15 @@
     if (loading) { pending = true; return; }
     pending = false;
     loading = true;
-    var focusedId = document.activeElement && region.contains(document.activeElement)
-      ? document.activeElement.id : null;
     fetch(partialUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (html) {
+        // The focus may have moved inside while this was loading: read again once it leaves.
+        if (busy()) { pending = true; return; }
         region.innerHTML = html;
+        var phases = region.querySelector("[data-board-phase]");
+        showPhase(phases && phases.getAttribute("data-board-phase"));
         tickTimers();
-        if (focusedId) {
-          var again = document.getElementById(focusedId);
-          if (again) { again.focus(); }
-        }
         if (status) { status.textContent = "ボードが更新されました。"; }
       })
       .catch(function () {
@@ -71,7 +80,7 @@
       })
       .then(function () {
         loading = false;
-        if (pending) { refresh(); }
+        if (pending && !busy()) { refresh(); }
       });
   }
 
@@ -80,18 +89,15 @@
   });
 
   var socket = io("/retros", { transports: ["websocket", "polling"] });
-  var joinedBefore = false;
   socket.on("connect", function () {
     // Join again on every connect, then re-read the board: whatever changed between the
     // page being rendered (or the connection dropping) and the join is not missed.
     socket.emit("retro_join", { retro_id: boardId }, function (ack) {
-      if (ack && ack.ok) { joinedBefore = true; refresh(); }
+      if (ack && ack.ok) { refresh(); }
     });
   });
   socket.on("retro_updated", function (board) {
     if (!board || board.id !== boardId) { return; }
-    if (write) { write.hidden = board.phase !== "write"; }
-    region.setAttribute("data-phase", board.phase);
     refresh();
   });
 })();

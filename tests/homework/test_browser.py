@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import axe_violations, browser_login
+from tests.conftest import axe_violations
 from tests.homework.helpers import PDF
 
 pytestmark = pytest.mark.browser
@@ -20,24 +20,6 @@ def homework_id(server, title: str) -> int:
                                      headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=5) as response:
         return next(h["id"] for h in json.load(response) if h["title"] == title)
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make(email: str):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-        contexts.append(context)
-        page = context.new_page()
-        page.js_errors = []
-        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-        browser_login(page, live_server.url, email)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_draft_submit_feedback_round_trip(new_page, live_server):

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ARTIFACTS, axe_violations, browser_login
+from tests.conftest import ARTIFACTS, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -22,25 +22,6 @@ def team_proposal_id(server, email: str) -> int:
     with urllib.request.urlopen(request, timeout=5) as response:
         [mine] = json.load(response)
     return mine["id"]
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    contexts = []
-
-    def make(email: str, width: int = 1280, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      locale="ja-JP")
-        contexts.append(context)
-        page = context.new_page()
-        page.js_errors = []
-        page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-        browser_login(page, live_server.url, email)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_proposal_two_members_merge_submit_review_release(new_page, live_server):
