@@ -24,3 +24,14 @@ class SetPasswordForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("メールアドレス", validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class MfaCodeForm(FlaskForm):
+    code = StringField("確認コード",
+                       validators=[DataRequired(REQUIRED), Length(max=40, message="長すぎます。")])
+
+
+class DisableMfaForm(FlaskForm):
+    password = PasswordField("パスワード", validators=[DataRequired(REQUIRED)])
+    code = StringField("確認コード（6桁）またはリカバリーコード",
+                       validators=[DataRequired(REQUIRED), Length(max=40, message="長すぎます。")])
