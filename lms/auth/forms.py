@@ -32,6 +32,8 @@ class MfaCodeForm(FlaskForm):
 
 
 class DisableMfaForm(FlaskForm):
-    password = PasswordField("パスワード", validators=[DataRequired(REQUIRED)])
-    code = StringField("確認コード（6桁）またはリカバリーコード",
+    # own ids: the page also shows the recovery-code form's `code`
+    password = PasswordField("パスワード", id="disable-password",
+                             validators=[DataRequired(REQUIRED)])
+    code = StringField("確認コード（6桁）またはリカバリーコード", id="disable-code",
                        validators=[DataRequired(REQUIRED), Length(max=40, message="長すぎます。")])

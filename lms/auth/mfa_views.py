@@ -113,7 +113,8 @@ def settings():
     return _settings_page(user)
 
 
-def _settings_page(user: User, form=None, disable_form=None, codes=None, status=200):
+def _settings_page(user: User, form=None, disable_form=None, codes=None, renewed=False,
+                   status=200):
     cred = mfa.credential_for(user)
     enabled = cred is not None and cred.enabled_at is not None
     return render_template(
@@ -123,7 +124,7 @@ def _settings_page(user: User, form=None, disable_form=None, codes=None, status=
         required=current_app.config["REQUIRE_MFA"] and mfa.is_required(user),
         remaining=mfa.remaining_recovery_codes(user) if enabled else 0,
         form=form or MfaCodeForm(), disable_form=disable_form or DisableMfaForm(),
-        codes=codes), status
+        codes=codes, renewed=renewed), status
 
 
 @bp.get("/account/mfa/qr.svg")
@@ -158,6 +159,25 @@ def confirm():
     db.session.commit()
     # Shown once: only their hashes are stored.
     return _settings_page(user, codes=codes, status=201)
+
+
+@bp.post("/account/mfa/recovery-codes")
+@login_required
+@code_limit
+def new_recovery_codes():
+    """Ten new recovery codes for a code from the app; the old ones stop working."""
+    user = current_user._get_current_object()
+    form = MfaCodeForm()
+    if not mfa.is_enabled(user):
+        return redirect(url_for("mfa.settings"))
+    if form.validate_on_submit():
+        if mfa.verify_second_factor(user, form.code.data) == "totp":
+            codes = mfa.new_recovery_codes(user)
+            db.session.commit()
+            return _settings_page(user, codes=codes, renewed=True, status=201)
+        db.session.commit()
+        form.code.errors.append("認証アプリの確認コード（6桁）が正しくないか、すでに使われています。")
+    return _settings_page(user, form=form, status=400)
 
 
 @bp.post("/account/mfa/disable")

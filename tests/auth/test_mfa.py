@@ -266,3 +266,26 @@ def test_the_cli_resets_a_persons_mfa(app, enrolled):
 def test_api_tokens_are_not_asked_for_a_code(app, enrolled, token_for):
     response = app.test_client().get("/api/v1/me", headers=token_for(EMAIL))
     assert response.status_code == 200 and response.get_json()["email"] == EMAIL
+
+
+def test_new_recovery_codes_replace_the_old_ones(app, enrolled, clock):
+    totp, old = enrolled
+    client = app.test_client()
+    password_step(client)
+    client.post("/login/mfa", data={"code": old[0]})
+    # a recovery code does not mint new ones: the app's code is needed
+    refused = client.post("/account/mfa/recovery-codes", data={"code": old[1]})
+    assert refused.status_code == 400
+    assert "確認コード（6桁）が正しくない" in refused.get_data(as_text=True)
+
+    renewed = client.post("/account/mfa/recovery-codes", data={"code": totp.at(clock.now)})
+    assert renewed.status_code == 201
+    text = renewed.get_data(as_text=True)
+    assert "新しいリカバリーコードを発行しました" in text
+    new = re.findall(r"<li>([a-z0-9]{4}(?:-[a-z0-9]{4}){3})</li>", text)
+    assert len(set(new)) == 10 and not set(new) & set(old)
+    client.post("/logout")
+
+    password_step(client)
+    assert client.post("/login/mfa", data={"code": old[2]}).status_code == 400
+    assert client.post("/login/mfa", data={"code": new[0]}).status_code == 302
