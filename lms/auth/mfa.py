@@ -41,6 +41,12 @@ def is_required(user: User) -> bool:
     return any(result is True for _r, result in mfa_policy_asked.send(user))
 
 
+def must_enrol_first(user: User, require_mfa: bool) -> bool:
+    """Under LMS_REQUIRE_MFA (`require_mfa`): a person whose browser session may only reach
+    the enrolment page, because they must use MFA and have not set it up."""
+    return require_mfa and not is_enabled(user) and is_required(user)
+
+
 def start_enrolment(user: User) -> MfaCredential:
     """The pending credential (a new secret on first call, the same one until confirmed, so a
     reload does not invalidate what the app already scanned). Raises ValidationError when MFA

@@ -216,8 +216,7 @@ def require_enrolment():
         return None
     if request.headers.get("Authorization") or not current_user.is_authenticated:
         return None
-    user = current_user._get_current_object()
-    if mfa.is_enabled(user) or not mfa.is_required(user):
+    if not mfa.must_enrol_first(current_user._get_current_object(), True):
         return None
     if request.blueprint == "api_v1":
         return json_error(403, "mfa_required",
