@@ -161,6 +161,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.auth.account import bp as account_bp
 
     app.register_blueprint(account_bp)
+    from lms.auth.mfa_views import bp as mfa_bp
+
+    app.register_blueprint(mfa_bp)
     from lms.retros.views import bp as retros_bp
     from lms.surveys.views import bp as surveys_bp
 

@@ -180,6 +180,27 @@ def _revoke_tokens(values: tuple[str, ...]) -> None:
         click.echo(f"{label}: {count}件のトークンを失効させました。")
 
 
+@lms_cli.command("mfa")
+@click.option("--reset", "reset_email", metavar="EMAIL", required=True,
+              help="その人の多要素認証を解除する（認証アプリもリカバリーコードも失くしたとき）")
+def mfa_command(reset_email: str):
+    """Turn off EMAIL's multi-factor login, so they log in with the password and enrol again
+    (under LMS_REQUIRE_MFA, staff are asked to at once)."""
+    from lms.auth import mfa
+    from lms.auth.services import get_user_by_email
+
+    user = get_user_by_email(reset_email)
+    if user is None:
+        click.echo(f"ユーザーが見つかりません: {reset_email}", err=True)
+        sys.exit(1)
+    had = mfa.reset(user)
+    db.session.commit()
+    if had:
+        click.echo(f"{user.email}: 多要素認証を解除しました。")
+    else:
+        click.echo(f"{user.email}: 多要素認証は設定されていません（変更なし）。")
+
+
 @lms_cli.command("sweep-uploads")
 @click.option("--older-than", type=click.IntRange(min=0), default=60, show_default=True,
               help="これより古い（分）ファイルだけを対象にする")

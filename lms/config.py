@@ -60,6 +60,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # people behind one LGWAN gateway can each mistype at the session start.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOGIN_IP_RATE_LIMIT": os.environ.get("LOGIN_IP_RATE_LIMIT", "100 per minute"),
+        # Trainers and organizers must set up multi-factor login before anything else
+        # (LMS_REQUIRE_MFA=1). Wrong second-step codes per account (login, enrol, disable).
+        "REQUIRE_MFA": _flag("LMS_REQUIRE_MFA"),
+        "MFA_RATE_LIMIT": os.environ.get("MFA_RATE_LIMIT", "5 per 5 minutes"),
         # How many reverse proxies in front of the app set X-Forwarded-For (nginx: 1). 0
         # trusts none: a client could otherwise pick its own address for the limits.
         "TRUSTED_PROXIES": _int("LMS_TRUSTED_PROXIES", 0),

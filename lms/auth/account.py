@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, fresh_login_required, login_required, logout_user
 from flask_wtf import FlaskForm
 
-from lms.auth import services
+from lms.auth import mfa, services
 from lms.extensions import db
 
 bp = Blueprint("account", __name__, template_folder="templates")
@@ -19,7 +19,7 @@ class ActionForm(FlaskForm):
 def _page(new_token: str | None = None, status: int = 200):
     tokens = services.list_api_tokens(current_user)
     return render_template("auth/account.html", tokens=tokens, new_token=new_token,
-                           form=ActionForm()), status
+                           form=ActionForm(), mfa_enabled=mfa.is_enabled(current_user)), status
 
 
 @bp.get("/account")

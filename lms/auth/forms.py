@@ -24,3 +24,16 @@ class SetPasswordForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("メールアドレス", validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class MfaCodeForm(FlaskForm):
+    code = StringField("確認コード",
+                       validators=[DataRequired(REQUIRED), Length(max=40, message="長すぎます。")])
+
+
+class DisableMfaForm(FlaskForm):
+    # own ids: the page also shows the recovery-code form's `code`
+    password = PasswordField("パスワード", id="disable-password",
+                             validators=[DataRequired(REQUIRED)])
+    code = StringField("確認コード（6桁）またはリカバリーコード", id="disable-code",
+                       validators=[DataRequired(REQUIRED), Length(max=40, message="長すぎます。")])

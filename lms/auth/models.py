@@ -69,3 +69,31 @@ class InviteToken(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class MfaCredential(db.Model):
+    """A person's authenticator (TOTP) secret. `enabled_at` is None while enrolment waits for
+    the first code; `last_step` is the newest 30-second step accepted, so no code is used
+    twice (RFC 6238 §5.2)."""
+
+    __tablename__ = "mfa_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enabled_at: Mapped[datetime | None]
+    last_step: Mapped[int | None]
+
+
+class MfaRecoveryCode(db.Model):
+    """A one-time recovery code (stored hashed), for when the authenticator is lost."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -10,3 +10,7 @@ _signals = Namespace()
 # password link is shown or used; a receiver returns False when the issuer may no longer hand
 # that account a link (cohorts: the reach rule), which makes the link invalid.
 invite_redeeming = _signals.signal("invite-redeeming")
+
+# Sent with the User as sender to ask whether that person must use multi-factor login (under
+# LMS_REQUIRE_MFA); a receiver returns True when it must (cohorts: staff of any cohort).
+mfa_policy_asked = _signals.signal("mfa-policy-asked")

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from lms.auth import services
+from lms.auth import mfa, services
 from lms.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from lms.auth.mail import queue_password_reset
+from lms.auth.mfa_views import begin_second_step
 from lms.auth.models import User
 from lms.errors import ValidationError
 from lms.extensions import db, limiter, login_manager
@@ -73,6 +74,8 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
+            if mfa.is_enabled(user):  # not logged in until the second step
+                return begin_second_step(user, safe_next(form.next.data))
             login_user(user)
             return redirect(safe_next(form.next.data) or url_for("dashboard.dashboard"))
         error = "メールアドレスまたはパスワードが正しくありません。"

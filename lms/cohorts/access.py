@@ -44,6 +44,12 @@ def is_staff(membership: Membership | None) -> bool:
     return membership is not None and membership.role in STAFF_ROLES
 
 
+def is_staff_anywhere(user: User) -> bool:
+    """A trainer or organizer of at least one cohort."""
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES)).limit(1)) is not None
+
+
 def is_organizer(membership: Membership | None) -> bool:
     return membership is not None and membership.role == "organizer"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lms.auth.models import User
-from lms.auth.signals import invite_redeeming
-from lms.cohorts.access import users_beyond_reach
+from lms.auth.signals import invite_redeeming, mfa_policy_asked
+from lms.cohorts.access import is_staff_anywhere, users_beyond_reach
 from lms.extensions import db
 
 
@@ -16,5 +16,11 @@ def _issuer_still_reaches(_invite, *, user_id: int, issued_by_id: int) -> bool:
     return not users_beyond_reach(issuer, [user_id])
 
 
+def _must_use_mfa(user: User) -> bool:
+    """Trainers and organizers of any cohort must use multi-factor login (LMS_REQUIRE_MFA)."""
+    return is_staff_anywhere(user)
+
+
 def connect_signals() -> None:
     invite_redeeming.connect(_issuer_still_reaches)
+    mfa_policy_asked.connect(_must_use_mfa)

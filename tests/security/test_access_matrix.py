@@ -26,6 +26,10 @@ ACCESS = {
     "dashboard.dashboard": "login", "goals_web.checker": "login",
     "account.account": "login", "account.create_token": "login",
     "account.revoke_token": "login", "account.logout_everywhere": "login",
+    # multi-factor login: the code step works without a session (only after the password
+    # step, else back to /login); enrolment and turning it off are one's own
+    "mfa.login_code": "public", "mfa.settings": "login", "mfa.qr": "login",
+    "mfa.confirm": "login", "mfa.disable": "login", "mfa.new_recovery_codes": "login",
     "api_v1.me": "login", "api_v1.goals_check": "login",
     "dashboard.cohort_overview": "cohort", "sessions.calendar": "cohort",
     "sessions.session_page": "cohort", "attendance.tick_catchup": "cohort",
