@@ -203,6 +203,13 @@ def install_edge_guards(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
             pass
         log.error("database unavailable on %s: %s", request.path, exc)
+        # The page is rendered for nobody: the layout would otherwise load (or refresh) the
+        # signed-in user from the database that just failed, and the 503 become a 500.
+        from flask import g
+
+        from lms.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
         response = _answer(503, "unavailable", DB_DOWN_MESSAGE)
         return response[0], 503, {"Retry-After": "5"}
 
@@ -256,11 +263,56 @@ class EdgeSocketIO(SocketIO):
         super().__init__(app, **kwargs)
         self.default_exception_handler = socket_exception_ack
 
+    def init_app(self, app, **kwargs):
+        super().init_app(app, **kwargs)
+        if self.server is not None:
+            _answer_unhandled_events(self.server)
+
     def _handle_event(self, handler, message, namespace, sid, *args):
-        if message not in ("connect", "disconnect"):
-            try:
-                for arg in args:
-                    check_value(arg)
-            except EdgeError as exc:
-                return socket_error(exc.code, exc.message)
-        return super()._handle_event(handler, message, namespace, sid, *args)
+        if message in ("connect", "disconnect"):
+            return super()._handle_event(handler, message, namespace, sid, *args)
+        try:
+            for arg in args:
+                check_value(arg)
+        except EdgeError as exc:
+            return socket_error(exc.code, exc.message)
+        result = super()._handle_event(handler, message, namespace, sid, *args)
+        # A handler that returns nothing (a leave) still answers something the client reads.
+        return {"ok": True} if result is None else result
+
+
+UNKNOWN_EVENT_MESSAGE = "この操作（{event}）はありません。"
+_LIFECYCLE_EVENTS = frozenset({"connect", "disconnect", "connect_error"})
+
+
+def _answer_unhandled_events(server) -> None:
+    """An event the namespace has no handler for (or one named like a lifecycle event,
+    which a client must not trigger: `connect` would re-run the identification) gets an
+    error ack; python-socketio would otherwise answer with an empty ack, or none at all."""
+    from socketio import packet
+
+    if getattr(server, "_lms_edge_events", False):
+        return
+    original = server._handle_event_internal
+
+    def handles(event, namespace) -> bool:
+        if not isinstance(event, str) or event in _LIFECYCLE_EVENTS:
+            return False
+        if event in server.handlers.get(namespace, {}):
+            return True
+        return hasattr(server.namespace_handlers.get(namespace), "on_" + event)
+
+    def handle_event_internal(srv, sid, eio_sid, data, namespace, id):  # noqa: A002
+        event = data[0] if data else None
+        if handles(event, namespace):
+            return original(srv, sid, eio_sid, data, namespace, id)
+        log.info("socket event without a handler refused: %r on %s", event, namespace)
+        if id is not None:
+            answer = socket_error("unknown_event", UNKNOWN_EVENT_MESSAGE.format(
+                event=str(event)[:40] if text_problem(str(event)) is None else "?"))
+            srv._send_packet(eio_sid, srv.packet_class(packet.ACK, namespace=namespace,
+                                                        id=id, data=[answer]))
+        return None
+
+    server._handle_event_internal = handle_event_internal
+    server._lms_edge_events = True
