@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any
 
 from flask import Flask, render_template, request
 from flask_socketio import SocketIO
+from socketio import RedisManager
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.routing import IntegerConverter
 
@@ -203,6 +205,13 @@ def install_edge_guards(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
             pass
         log.error("database unavailable on %s: %s", request.path, exc)
+        # The page is rendered for nobody: the layout would otherwise load (or refresh) the
+        # signed-in user from the database that just failed, and the 503 become a 500.
+        from flask import g
+
+        from lms.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
         response = _answer(503, "unavailable", DB_DOWN_MESSAGE)
         return response[0], 503, {"Retry-After": "5"}
 
@@ -256,11 +265,131 @@ class EdgeSocketIO(SocketIO):
         super().__init__(app, **kwargs)
         self.default_exception_handler = socket_exception_ack
 
+    def init_app(self, app, **kwargs):
+        url = kwargs.get("message_queue", self.server_options.get("message_queue"))
+        if "client_manager" not in kwargs:
+            if url and url.startswith(("redis://", "rediss://")):
+                channel = kwargs.pop("channel", None) or self.server_options.pop(
+                    "channel", "flask-socketio")
+                kwargs["client_manager"] = WatchedRedisManager(url, channel=channel,
+                                                               write_only=app is None)
+            else:
+                # An earlier app's queue (tests build many apps) must not carry over.
+                self.server_options.pop("client_manager", None)
+        super().init_app(app, **kwargs)
+        if self.server is not None:
+            _answer_unhandled_events(self.server)
+
     def _handle_event(self, handler, message, namespace, sid, *args):
-        if message not in ("connect", "disconnect"):
+        if message in ("connect", "disconnect"):
+            return super()._handle_event(handler, message, namespace, sid, *args)
+        try:
+            for arg in args:
+                check_value(arg)
+        except EdgeError as exc:
+            return socket_error(exc.code, exc.message)
+        result = super()._handle_event(handler, message, namespace, sid, *args)
+        # A handler that returns nothing (a leave) still answers something the client reads.
+        return {"ok": True} if result is None else result
+
+
+UNKNOWN_EVENT_MESSAGE = "この操作（{event}）はありません。"
+_LIFECYCLE_EVENTS = frozenset({"connect", "disconnect", "connect_error"})
+
+
+def _answer_unhandled_events(server) -> None:
+    """An event the namespace has no handler for (or one named like a lifecycle event,
+    which a client must not trigger: `connect` would re-run the identification) gets an
+    error ack; python-socketio would otherwise answer with an empty ack, or none at all."""
+    from socketio import packet
+
+    if getattr(server, "_lms_edge_events", False):
+        return
+    original = server._handle_event_internal
+
+    def handles(event, namespace) -> bool:
+        if not isinstance(event, str) or event in _LIFECYCLE_EVENTS:
+            return False
+        if event in server.handlers.get(namespace, {}):
+            return True
+        return hasattr(server.namespace_handlers.get(namespace), "on_" + event)
+
+    def handle_event_internal(srv, sid, eio_sid, data, namespace, id):  # noqa: A002
+        event = data[0] if data else None
+        if handles(event, namespace):
+            return original(srv, sid, eio_sid, data, namespace, id)
+        log.info("socket event without a handler refused: %r on %s", event, namespace)
+        if id is not None:
+            answer = socket_error("unknown_event", UNKNOWN_EVENT_MESSAGE.format(
+                event=str(event)[:40] if text_problem(str(event)) is None else "?"))
+            srv._send_packet(eio_sid, srv.packet_class(packet.ACK, namespace=namespace,
+                                                        id=id, data=[answer]))
+        return None
+
+    server._handle_event_internal = handle_event_internal
+    server._lms_edge_events = True
+
+
+# --- Message queue ------------------------------------------------------------------------
+
+REALTIME_EVENT = "realtime"  # server → client {"ok": bool}: live delivery on or off
+
+
+class WatchedRedisManager(RedisManager):
+    """python-socketio's Redis queue, told to say when it cannot deliver.
+
+    While this process is not subscribed to Redis (Redis stopped, restarting), no message
+    reaches any socket live, this process's own included. So: the sockets of this process
+    are told (`realtime` {"ok": false}, sent locally, not through the queue) and get what is
+    emitted here delivered locally meanwhile; the listener retries every second (not with
+    python-socketio's back-off of up to a minute, during which the first batch after a
+    restart reached nobody); and once it is subscribed again `realtime` {"ok": true} tells
+    the pages to fetch what they missed (the messages are stored before they are emitted)."""
+
+    RETRY_S = 1.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listening = False
+        self._announced_down = False
+
+    def _set_listening(self, listening: bool) -> None:
+        if listening == self.listening:
+            return
+        self.listening = listening
+        if listening and not self._announced_down:
+            return  # the first subscription: nobody was told anything
+        self._announced_down = not listening
+        log.warning("message queue %s", "reachable again" if listening else "unreachable")
+        try:
+            self.server.emit(REALTIME_EVENT, {"ok": listening}, namespace="/",
+                             ignore_queue=True)
+        except Exception:  # noqa: BLE001 - never let the listener thread die
+            log.exception("could not tell the sockets about the message queue")
+
+    def _redis_listen_with_retries(self):  # pragma: no cover - runs in the listener thread
+        while True:
             try:
-                for arg in args:
-                    check_value(arg)
-            except EdgeError as exc:
-                return socket_error(exc.code, exc.message)
-        return super()._handle_event(handler, message, namespace, sid, *args)
+                self._redis_connect()
+                pubsub = self.pubsub
+                pubsub.subscribe(self.channel)
+                self._set_listening(True)
+                yield from pubsub.listen()
+            except Exception as exc:  # noqa: BLE001
+                self._get_logger().error("Cannot receive from redis... retrying in %s s: %s",
+                                         self.RETRY_S, exc)
+            self._set_listening(False)
+            time.sleep(self.RETRY_S)
+
+    def emit(self, event, data, namespace=None, room=None, skip_sid=None, callback=None,
+             to=None, **kwargs):
+        if (kwargs.get("ignore_queue") or self.listening or callback is not None
+                or self.server is None):
+            return super().emit(event, data, namespace=namespace, room=room,
+                                skip_sid=skip_sid, callback=callback, to=to, **kwargs)
+        # Not subscribed: this process's sockets get it now (they would not through the
+        # queue), the other processes through the queue if it takes it.
+        super().emit(event, data, namespace=namespace, room=room, skip_sid=skip_sid, to=to,
+                     ignore_queue=True)
+        return super().emit(event, data, namespace=namespace, room=room, skip_sid=skip_sid,
+                            to=to)

@@ -62,9 +62,10 @@ def install_request_logging(app: Flask) -> None:
             response.headers["X-Request-ID"] = request_id
         started = g.get("request_started")
         if started is not None and request.endpoint != "static":
-            from flask_login import current_user
-
-            user_id = getattr(current_user, "id", None) if current_user else None
+            # The user the request already loaded (Flask-Login's cache), never loaded here:
+            # loading it would query a database that may be down (the 503 answer would
+            # then turn into a 500 on its way out).
+            user_id = getattr(g.get("_login_user"), "id", None)
             access_log.info("%s %s %s", request.method, request.path, response.status_code,
                             extra={"request_id": request_id, "method": request.method,
                                    "path": request.path, "status": response.status_code,

@@ -296,14 +296,29 @@
     socket.disconnect();
   }
 
+  // Live delivery can stop while the page stays open: the socket dropped, or the server's
+  // message queue (Redis) is away (the server says so with `realtime` {ok: false}). The page
+  // says so, remembers where it was, and fetches from there once delivery is back.
+  var LIVE_OK = "接続中：新しいメッセージは自動で表示されます。";
+  var downFrom = null;
+  function liveDown(text) {
+    if (downFrom === null) { downFrom = lastId; }
+    setStatus("リアルタイム接続が切れています。" + text, true);
+  }
+  function liveBack() {
+    var from = downFrom;
+    downFrom = null;
+    setStatus(LIVE_OK, false);
+    catchUp(from === null ? lastId : Math.min(from, lastId));
+  }
+
   var socket = io({ transports: ["websocket", "polling"] });
   window.lmsSocket = socket;  // the header bell listens on the same connection
   function join(onRefused) {
     socket.emit("join", { channel_id: channelId }, function (ack) {
       if (revoked) { return; }
       if (ack && ack.ok) {
-        setStatus("接続中：新しいメッセージは自動で表示されます。", false);
-        catchUp();
+        liveBack();
       } else {
         onRefused(ack);
       }
@@ -331,11 +346,19 @@
     if (reason === "io server disconnect") {
       // The server closed the connection (logged out, or the password was changed). Try
       // once more: the server lets the page back in only with a login that is still valid.
-      setStatus("接続が切れました。再接続しています…", true);
+      liveDown("再接続しています…");
       setTimeout(function () { if (!revoked) { socket.connect(); } }, 1000);
       return;
     }
-    setStatus("接続が切れています。自動で再接続します（その間の投稿は再接続後に表示されます）。", true);
+    liveDown("自動で再接続します（その間の投稿は再接続後に表示されます）。");
+  });
+  socket.on("realtime", function (r) {
+    if (revoked || !r) { return; }
+    if (r.ok === false) {
+      liveDown("新しいメッセージは復旧後にまとめて表示されます（投稿はできます）。");
+    } else if (r.ok === true && downFrom !== null && socket.connected) {
+      liveBack();
+    }
   });
   socket.on("connect_error", function () {
     // Refused by the server (not a network failure, which is retried automatically).

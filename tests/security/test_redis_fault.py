@@ -83,3 +83,59 @@ def test_pages_and_api_work_while_redis_is_down_and_recover(tmp_path):
     finally:
         server.stop()
         _stop(redis_proc)
+
+
+@pytest.mark.redis
+def test_sockets_are_told_when_live_delivery_stops_and_resumes(tmp_path):
+    """Without a browser: a socket gets `realtime` {"ok": false} when the private Redis
+    stops and {"ok": true} within seconds of its return (not after a minute's back-off);
+    meanwhile a message posted on the same process still reaches it."""
+    import queue
+
+    import socketio
+
+    if not shutil.which("redis-server"):
+        need_service("redis-server is not installed")
+    port = free_port()
+    redis_proc = _start_redis(port, tmp_path)
+    server = start_live_server(tmp_path / "app", extra_env={
+        "REDIS_URL": f"redis://127.0.0.1:{port}/0", "SOCKETIO_CHANNEL": f"told-{port}"})
+    events: queue.Queue = queue.Queue()
+    sio = socketio.Client(reconnection=False)
+    sio.on("realtime", lambda data: events.put(("realtime", data)))
+    sio.on("message", lambda data: events.put(("message", data["body"])))
+    try:
+        token = server.token("p01@example.jp")[0]
+        headers = {"Authorization": f"Bearer {token}"}
+        channels = requests.get(f"{server.url}/api/v1/cohorts/{SLUG}/channels",
+                                headers=headers, timeout=10).json()
+        channel = next(c["id"] for c in channels if c["kind"] == "cohort")
+        sio.connect(server.url, auth={"token": token}, transports=["websocket"],
+                    wait_timeout=10)
+        assert sio.call("join", {"channel_id": channel}, timeout=10) == {"ok": True}
+
+        def next_event(kind, timeout=10.0):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    got = events.get(timeout=max(0.1, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if got[0] == kind:
+                    return got[1]
+            raise AssertionError(f"no {kind} event within {timeout} s")
+
+        _stop(redis_proc)
+        assert next_event("realtime") == {"ok": False}
+        requests.post(f"{server.url}/api/v1/channels/{channel}/messages", headers=headers,
+                      json={"body": "停止中でも同じプロセスには届く",
+                            "client_msg_id": str(uuid.uuid4())}, timeout=30)
+        assert next_event("message") == "停止中でも同じプロセスには届く"
+        redis_proc = _start_redis(port, tmp_path)
+        assert next_event("realtime", timeout=8) == {"ok": True}
+        assert sio.connected
+    finally:
+        if sio.connected:
+            sio.disconnect()
+        server.stop()
+        _stop(redis_proc)

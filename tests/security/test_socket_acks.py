@@ -103,7 +103,7 @@ _json = st.recursive(
     max_leaves=12)
 _payload = _json | st.fixed_dictionaries(
     {}, optional={"channel_id": _json, "body": _json, "client_msg_id": _json,
-                  "parent_id": _json})
+                  "parent_id": _json, "retro_id": _json, "proposal_id": _json})
 
 
 @settings(max_examples=60, deadline=None,
@@ -115,6 +115,79 @@ def test_every_event_acks_whatever_the_payload(sock, event, payload):
     assert answer.get("ok") in (True, False)
     if answer["ok"] is False:
         assert answer["error"]["code"] != "server_error", (event, payload, answer)
+
+
+def _registered_events() -> list[tuple[str, str]]:
+    """(namespace, event) for every client event a namespace of the app handles."""
+    events = []
+    for namespace, handler in sorted(socketio.server.namespace_handlers.items()):
+        for name in dir(handler):
+            if name.startswith("on_") and name not in ("on_connect", "on_disconnect") \
+                    and callable(getattr(handler, name)):
+                events.append((namespace, name[3:]))
+    return events
+
+
+@pytest.fixture
+def sockets(backend_app, bearer):
+    """p01 connected to every namespace with a token."""
+    token = bearer()["Authorization"].split()[1]
+    namespaces = sorted(socketio.server.namespace_handlers)
+    client = socketio.test_client(backend_app, auth={"token": token}, namespace="/")
+    for namespace in namespaces:
+        if namespace != "/":
+            client.connect(namespace=namespace, auth={"token": token})
+        assert client.is_connected(namespace), namespace
+    yield client
+    client.disconnect()
+
+
+def _ack_on(client, namespace, event, *args):
+    answer = client.emit(event, *args, callback=True, namespace=namespace)
+    assert isinstance(answer, dict), f"{namespace} {event} {args!r} got {answer!r}, not an answer"
+    assert answer.get("ok") in (True, False), answer
+    if answer["ok"] is False:
+        assert answer["error"]["code"] != "server_error", (namespace, event, args, answer)
+        assert not answer["error"]["message"].isascii(), answer
+    return answer
+
+
+def test_the_app_registers_the_events_the_contract_names(backend_app):
+    events = _registered_events()
+    assert {("/", "join"), ("/", "leave"), ("/", "send"), ("/retros", "retro_join")} <= set(events)
+
+
+_MALFORMED = [(), ("not an object",), (None,), ([1, 2],), ({},), ({"retro_id": "x"},),
+              ({"channel_id": 2**40, "proposal_id": 2**40, "retro_id": 2**40},),
+              ({"channel_id": "a\x00b"},), ({"x": 1}, {"y": 2}), (2**70,)]
+
+
+@pytest.mark.parametrize("args", _MALFORMED, ids=repr)
+def test_every_registered_event_answers_malformed_arguments(sockets, args):
+    for namespace, event in _registered_events():
+        _ack_on(sockets, namespace, event, *args)
+
+
+@pytest.mark.parametrize("event", ["nope", "connect", "disconnect", "connect_error",
+                                   "JOIN", "__class__", "on_join", "a\x00b", ""])
+def test_an_event_without_a_handler_gets_an_error_ack(sockets, event):
+    """No handler (or a lifecycle name a client must not trigger): an error, not silence."""
+    for namespace in sorted(socketio.server.namespace_handlers):
+        answer = _ack_on(sockets, namespace, event, {"channel_id": 1})
+        assert answer["ok"] is False and answer["error"]["code"] == "unknown_event", answer
+    # The socket is still connected and still itself: `disconnect` did not end it and
+    # `connect` did not re-identify it.
+    assert sockets.is_connected("/")
+    assert _ack_on(sockets, "/", "leave", {"channel_id": 1}) == {"ok": True}
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data(), payload=_payload,
+       extra=st.lists(_json, max_size=2))
+def test_every_registered_event_acks_whatever_the_payload(sockets, data, payload, extra):
+    namespace, event = data.draw(st.sampled_from(_registered_events()))
+    _ack_on(sockets, namespace, event, payload, *extra)
 
 
 def test_the_error_ack_never_turns_a_refused_connection_into_an_open_one(backend_app):
