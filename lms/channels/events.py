@@ -14,6 +14,7 @@ from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy import select
 
 from lms.api.validation import parse
+from lms.auth.logins import join_login_room
 from lms.auth.models import User
 from lms.channels.access import get_channel_for, require_post
 from lms.channels.live import access_room_for, post_and_emit, room_for
@@ -107,6 +108,8 @@ class ChannelNamespace(Namespace):
             self._users[request.sid] = Connection(
                 user.id, user.name, getattr(user, "session_version", 0), by_cookie)
         join_room(user_room(user.id))  # the notification bell's live count
+        if by_cookie:
+            join_login_room()  # ended with its login, on whichever process
 
     @staticmethod
     def _identify(auth) -> User | None:

@@ -26,6 +26,7 @@ ACCESS = {
     "dashboard.dashboard": "login", "goals_web.checker": "login",
     "account.account": "login", "account.create_token": "login",
     "account.revoke_token": "login", "account.logout_everywhere": "login",
+    "account.end_session": "login",
     "api_v1.me": "login", "api_v1.goals_check": "login",
     "dashboard.cohort_overview": "cohort", "sessions.calendar": "cohort",
     "sessions.session_page": "cohort", "attendance.tick_catchup": "cohort",
