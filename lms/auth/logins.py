@@ -41,8 +41,9 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
     """Flask-Session's SQLAlchemy backend on our own migrated `server_sessions` table (its
     built-in one would create the table itself and define the model again for every app).
 
-    When the database cannot be read, the request goes on without a session (anonymous):
-    its first query then answers the clean 503, rather than a bare 500 from session opening."""
+    When the database cannot be reached, the request goes on without a session (anonymous)
+    and its session is not saved: its own queries answer the clean 503, never a bare 500
+    from opening or saving the session."""
 
     session_class = DatabaseSession
     ttl = False
@@ -75,8 +76,10 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
                 row.data, row.expiry = data, expiry
             db.session.commit()
         except SQLAlchemyError:
+            # The database is down: the page already made goes out (its own queries
+            # answered 503 if they failed); only this visit's session change is lost.
             db.session.rollback()
-            raise
+            log.warning("session store unreachable; the session was not saved")
 
     def _delete_expired_sessions(self) -> None:
         db.session.execute(delete(ServerSession).where(ServerSession.expiry <= utcnow()))
@@ -210,7 +213,8 @@ def close_login_sockets(login_ids: list[int]) -> None:
     server = socketio.server
     if server is None or not login_ids:
         return
-    for namespace in list(server.handlers) or ["/"]:
+    namespaces = set(server.handlers) | set(server.namespace_handlers) | {"/"}
+    for namespace in sorted(n for n in namespaces if n != "*"):
         for login_id in login_ids:
             try:
                 server.close_room(login_room(login_id), namespace=namespace)
