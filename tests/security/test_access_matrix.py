@@ -161,7 +161,7 @@ def objects(db, demo):
         "file_id": first(select(SubmissionFile.id)) or 1,
         "membership_id": first(select(Membership.id).where(Membership.cohort_id == demo.id,
                                                             Membership.role == "participant")),
-        "token_id": 1, "token": "not-a-link", "filename": "css/app.css",
+        "token_id": 1, "login_id": 1, "token": "not-a-link", "filename": "css/app.css",
     }
 
 
