@@ -232,6 +232,20 @@ def list_logins(user: User) -> list[LoginSession]:
         .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())))
 
 
+def delete_expired_logins(now: datetime | None = None) -> int:
+    """Forget logins unused for a session lifetime and expired stored sessions (the
+    database backend; Redis expires its own); returns how many logins. Flushes."""
+    now = now or utcnow()
+    gone = db.session.execute(
+        delete(LoginSession)
+        .where(LoginSession.last_seen_at < now - current_app.permanent_session_lifetime)
+        .execution_options(synchronize_session=False)).rowcount or 0
+    db.session.execute(delete(ServerSession).where(ServerSession.expiry <= now)
+                       .execution_options(synchronize_session=False))
+    db.session.flush()
+    return gone
+
+
 def end_login(user: User, login_id: int) -> int:
     """End one of the user's logins; raises NotFound for another person's or a gone one."""
     row = db.session.get(LoginSession, login_id)

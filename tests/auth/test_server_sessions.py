@@ -213,3 +213,32 @@ def test_logout_on_one_process_closes_the_sockets_on_the_other(tmp_path, redis_u
         for server in (a, b):
             if server is not None:
                 server.stop()
+
+
+def test_last_seen_moves_with_visits_and_old_logins_are_swept(app, client, db, make_user):
+    from datetime import timedelta
+
+    from lms.db import utcnow
+    from lms.periodic import run_periodic_jobs
+
+    make_user("seen@example.jp")
+    assert login(client, "seen@example.jp").status_code == 302
+    row = db.session.query(LoginSession).one()
+    long_ago = utcnow() - timedelta(minutes=5)
+    row.last_seen_at = long_ago
+    db.session.commit()
+    assert client.get("/account").status_code == 200
+    db.session.expire_all()
+    assert db.session.query(LoginSession).one().last_seen_at > long_ago
+
+    # Unused for longer than a session lives: swept by the worker, and logged out.
+    row = db.session.query(LoginSession).one()
+    row.last_seen_at = utcnow() - app.permanent_session_lifetime - timedelta(minutes=1)
+    for stored in db.session.query(ServerSession):
+        stored.expiry = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert run_periodic_jobs().expired_logins == 1
+    db.session.commit()
+    assert db.session.query(LoginSession).count() == 0
+    assert db.session.query(ServerSession).count() == 0
+    assert _sent_to_login(client.get("/account"))
