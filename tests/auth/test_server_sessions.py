@@ -242,3 +242,27 @@ def test_last_seen_moves_with_visits_and_old_logins_are_swept(app, client, db, m
     assert db.session.query(LoginSession).count() == 0
     assert db.session.query(ServerSession).count() == 0
     assert _sent_to_login(client.get("/account"))
+
+
+def test_the_periodic_recheck_ends_sockets_of_a_login_ended_elsewhere(app, db, make_user):
+    """If the close through the message queue never arrived (Redis away at that moment),
+    each process's periodic re-check still ends the socket of a login that is gone."""
+    from lms.channels.events import ChannelNamespace, Connection
+
+    user = make_user("recheck@example.jp")
+    kept, ended_client = app.test_client(), app.test_client()
+    assert login(kept, "recheck@example.jp").status_code == 302
+    assert login(ended_client, "recheck@example.jp").status_code == 302
+    live, gone = (r.id for r in db.session.query(LoginSession).order_by(LoginSession.id))
+    namespace = ChannelNamespace("/")
+    namespace._users["s-live"] = Connection(user.id, user.name, user.session_version, True,
+                                            live)
+    namespace._users["s-gone"] = Connection(user.id, user.name, user.session_version, True,
+                                            gone)
+    namespace._users["s-token"] = Connection(user.id, user.name, user.session_version, False)
+    db.session.query(LoginSession).filter_by(id=gone).delete()
+    db.session.commit()
+    ended: list[str] = []
+    namespace._end = ended.append
+    namespace._recheck()
+    assert ended == ["s-gone"]
