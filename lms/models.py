@@ -1,7 +1,13 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 
 from lms.audit.models import AuditEntry  # noqa: F401
-from lms.auth.models import ApiToken, InviteToken, LoginSession, ServerSession, User  # noqa: F401,E501
+from lms.auth.models import (  # noqa: F401
+    ApiToken,
+    InviteToken,
+    LoginSession,
+    ServerSession,
+    User,
+)
 from lms.cases.models import Case  # noqa: F401
 from lms.channels.models import Channel, ChannelRead, Mention, Message, Reaction  # noqa: F401
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership, Municipality  # noqa: F401

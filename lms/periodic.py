@@ -1,5 +1,6 @@
-"""Periodic jobs of `lms worker` (an orchestration above the domains): due reminders and
-the daily notification digest, expired login sessions. Each job is idempotent, so every worker may run them."""
+"""Periodic jobs of `lms worker` (an orchestration above the domains): due reminders, the
+daily notification digest, expired logins. Each job is idempotent, so every worker may run
+them."""
 
 from __future__ import annotations
 
