@@ -16,6 +16,7 @@ from flask import Flask, current_app, request, session
 from flask_login.signals import user_logged_in, user_logged_out
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_socketio import join_room
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -138,6 +139,9 @@ def _on_logged_in(_app, user=None, **_extra) -> None:
     db.session.flush()
     session[LOGIN_KEY] = row.id
     db.session.commit()
+    # The form token now, saved with the login: the pages after it then leave the stored
+    # session as it is (no write per page).
+    generate_csrf()
 
 
 def _on_logged_out(_app, user=None, **_extra) -> None:
