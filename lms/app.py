@@ -50,10 +50,15 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)
+    from lms.auth.logins import init_server_sessions
+    from lms.sockets import client_manager
+
+    init_server_sessions(app)
     socketio.init_app(
         app,
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        # The message queue (Redis, when the app has one), under which closing a login's
+        # room disconnects its sockets on every process (logout).
+        client_manager=client_manager(app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]),
         async_mode="threading",
         # None: only this site's own pages may open a socket (Origin must match Host).
         cors_allowed_origins=None,

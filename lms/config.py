@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Server-side sessions (Flask-Session): the cookie holds a random id only. In the
+        # database by default, which the app cannot run without anyway (so Redis stopping
+        # logs nobody out); LMS_SESSION_BACKEND=redis keeps them in REDIS_URL's Redis.
+        "SESSION_BACKEND": os.environ.get("LMS_SESSION_BACKEND", "database"),
+        "SESSION_REDIS_URL": os.environ.get("LMS_SESSION_REDIS_URL") or redis_url,
+        "SESSION_KEY_PREFIX": "session:",
+        "SESSION_REFRESH_EACH_REQUEST": False,  # a write per visit: once a minute at most
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=_int("LMS_SESSION_DAYS", 14)),
         # Deployments (or test runs) sharing one Redis keep their Socket.IO traffic and
         # presence apart by this name.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "flask-socketio"),
@@ -89,4 +98,8 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     if overrides:
         config.update(overrides)
+    if config["SESSION_BACKEND"] not in ("database", "redis"):
+        raise ConfigError("LMS_SESSION_BACKEND must be 'database' or 'redis'")
+    if config["SESSION_BACKEND"] == "redis" and not config["SESSION_REDIS_URL"]:
+        raise ConfigError("LMS_SESSION_BACKEND=redis requires REDIS_URL")
     return config

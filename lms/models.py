@@ -6,6 +6,8 @@ from lms.auth.models import (  # noqa: F401
     InviteToken,
     MfaCredential,
     MfaRecoveryCode,
+    LoginSession,
+    ServerSession,
     User,
 )
 from lms.cases.models import Case  # noqa: F401

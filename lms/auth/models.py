@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import utcnow
@@ -97,3 +97,31 @@ class MfaRecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+class ServerSession(db.Model):
+    """A browser session kept on the server (Flask-Session's SQLAlchemy layout): the cookie
+    holds only `session_id`, so deleting the row ends that browser's session for good."""
+
+    __tablename__ = "server_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(255), unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    expiry: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginSession(db.Model):
+    """One login of a person in one browser, as listed on the account page. The browser's
+    server-side session carries this row's id; without the row the login is over."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The server-side session's id (what the cookie holds), to delete it when ended here.
+    session_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")

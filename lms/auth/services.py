@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
+from lms.auth.logins import end_logins
 from lms.auth.models import ApiToken, InviteToken, User
 from lms.auth.signals import invite_redeeming
 from lms.db import utcnow
@@ -72,15 +73,19 @@ def set_password(user: User, password: str, now: datetime | None = None) -> None
     user.password_hash = hash_password(password)
     # Sessions opened with the old password (someone else's, perhaps) end now.
     user.session_version = (user.session_version or 0) + 1
+    end_logins(user)
     revoke_invites(user, now)
 
 
-def end_all_sessions(user: User) -> None:
-    """Log the user out everywhere: every login cookie issued so far stops working at its
-    next request, and every process closes the user's sockets at its next re-check (the
-    cookie's and the sockets' identity carries session_version)."""
+def end_all_sessions(user: User) -> list[int]:
+    """Log the user out everywhere: every login's server-side session is deleted, so its
+    cookie stops working at its next request; returns the ended logins' ids, whose sockets
+    the caller closes after the commit (logins.close_login_sockets). session_version moves
+    too, so a socket that escaped that ends at its process's next re-check."""
     user.session_version = (user.session_version or 0) + 1
+    ended = end_logins(user)
     db.session.flush()
+    return ended
 
 
 def revoke_invites(user: User, now: datetime | None = None) -> int:

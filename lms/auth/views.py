@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from lms.auth import mfa, services
 from lms.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from lms.auth.logins import login_is_live
 from lms.auth.mail import queue_password_reset
 from lms.auth.mfa_views import begin_second_step
 from lms.auth.models import User
@@ -27,7 +28,7 @@ def load_user(session_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
-    return user
+    return user if login_is_live(user) else None  # a login ended elsewhere is over
 
 
 def safe_next(target: str | None) -> str | None:

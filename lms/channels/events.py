@@ -15,7 +15,8 @@ from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy import select
 
 from lms.api.validation import parse
-from lms.auth.models import User
+from lms.auth.logins import current_login_id, join_login_room
+from lms.auth.models import LoginSession, User
 from lms.channels.access import get_channel_for, get_message_for, require_author, require_post
 from lms.channels.live import (
     access_room_for,
@@ -52,6 +53,7 @@ class Connection(NamedTuple):
     name: str
     session_version: int  # the user's when the socket connected; a change ends the socket
     by_cookie: bool  # opened with the login cookie (ended by logout), not an API token
+    login_id: int | None = None  # the login (LoginSession) it was opened with, by cookie
 
 
 class ChannelNamespace(Namespace):
@@ -112,8 +114,11 @@ class ChannelNamespace(Namespace):
         by_cookie = not (isinstance(auth, dict) and auth.get("token"))
         with self._lock:
             self._users[request.sid] = Connection(
-                user.id, user.name, getattr(user, "session_version", 0), by_cookie)
+                user.id, user.name, getattr(user, "session_version", 0), by_cookie,
+                current_login_id() if by_cookie else None)
         join_room(user_room(user.id))  # the notification bell's live count
+        if by_cookie:
+            join_login_room()  # ended with its login, on whichever process
 
     @staticmethod
     def _identify(auth) -> User | None:
@@ -194,10 +199,17 @@ class ChannelNamespace(Namespace):
         for start in range(0, len(ids), 500):
             users.update((u.id, u) for u in db.session.scalars(
                 select(User).where(User.id.in_(ids[start:start + 500]))))
+        # A login ended while the message queue was away (its close never came) ends too.
+        login_ids = sorted({c.login_id for c in connections.values() if c.login_id})
+        live_logins = set()
+        for start in range(0, len(login_ids), 500):
+            live_logins.update(db.session.scalars(select(LoginSession.id).where(
+                LoginSession.id.in_(login_ids[start:start + 500]))))
         for sid, connection in connections.items():
             user = users.get(connection.user_id)
             if (user is None or not user.is_active
-                    or getattr(user, "session_version", 0) != connection.session_version):
+                    or getattr(user, "session_version", 0) != connection.session_version
+                    or (connection.login_id and connection.login_id not in live_logins)):
                 self._end(sid)
 
     def _on_logged_out(self, _app, user=None, **_extra) -> None:

@@ -6,6 +6,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
+from lms.auth.logins import join_login_room
 from lms.auth.models import User
 from lms.errors import DomainError
 from lms.extensions import db
@@ -33,6 +34,7 @@ class ProposalNamespace(Namespace):
             user = user_for_api_token(auth["token"])
         elif current_user.is_authenticated:
             user = current_user._get_current_object()
+            join_login_room()  # ended with its login, on whichever process
         if user is None:
             raise ConnectionRefusedError("ログインするか、APIトークンを指定してください。")
         self._users[request.sid] = user.id

@@ -6,6 +6,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
+from lms.auth.logins import join_login_room
 from lms.auth.models import User
 from lms.errors import BadRequest, DomainError
 from lms.extensions import db
@@ -32,6 +33,8 @@ class RetroNamespace(Namespace):
         if user is None:
             raise ConnectionRefusedError("ログインするか、APIトークンを指定してください。")
         self._users[request.sid] = (user.id, getattr(user, "session_version", 0))
+        if not (isinstance(auth, dict) and auth.get("token")):
+            join_login_room()  # ended with its login, on whichever process
 
     @staticmethod
     def _identify(auth) -> User | None:

@@ -30,6 +30,7 @@ ACCESS = {
     # step, else back to /login); enrolment and turning it off are one's own
     "mfa.login_code": "public", "mfa.settings": "login", "mfa.qr": "login",
     "mfa.confirm": "login", "mfa.disable": "login", "mfa.new_recovery_codes": "login",
+    "account.end_session": "login",
     "api_v1.me": "login", "api_v1.goals_check": "login",
     "dashboard.cohort_overview": "cohort", "sessions.calendar": "cohort",
     "sessions.session_page": "cohort", "attendance.tick_catchup": "cohort",
@@ -166,7 +167,7 @@ def objects(db, demo):
         "file_id": first(select(SubmissionFile.id)) or 1,
         "membership_id": first(select(Membership.id).where(Membership.cohort_id == demo.id,
                                                             Membership.role == "participant")),
-        "token_id": 1, "token": "not-a-link", "filename": "css/app.css",
+        "token_id": 1, "login_id": 1, "token": "not-a-link", "filename": "css/app.css",
     }
 
 

@@ -1,0 +1,289 @@
+"""Server-side sessions (Flask-Session) and the logins a person can see and end.
+
+The cookie holds only a random session id; the session lives in the database (the default,
+`server_sessions`) or in Redis (`LMS_SESSION_BACKEND=redis`). Each login also gets a
+`LoginSession` row (created, last seen, browser, address), whose id the session carries:
+ending a login deletes the row and the stored session, so a copied cookie is dead at once,
+and closes the login's sockets on every process (the room `ending:login:<id>`, closed through
+the Socket.IO message queue)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app, request, session
+from flask_login.signals import user_logged_in, user_logged_out
+from flask_session.base import ServerSideSession, ServerSideSessionInterface
+from flask_socketio import join_room
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from lms.auth.models import LoginSession, ServerSession, User
+from lms.db import utcnow
+from lms.errors import NotFound
+from lms.extensions import db, socketio
+from lms.sockets import ENDING_ROOM_PREFIX
+
+log = logging.getLogger(__name__)
+
+LOGIN_KEY = "_login_id"
+# last_seen_at (and the stored session's expiry) are written at most this often.
+SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+# --- the session store -------------------------------------------------------------------
+class DatabaseSession(ServerSideSession):
+    pass
+
+
+class DatabaseSessionInterface(ServerSideSessionInterface):
+    """Flask-Session's SQLAlchemy backend on our own migrated `server_sessions` table (its
+    built-in one would create the table itself and define the model again for every app).
+
+    When the database cannot be reached, the request goes on without a session (anonymous)
+    and its session is not saved: its own queries answer the clean 503, never a bare 500
+    from opening or saving the session."""
+
+    session_class = DatabaseSession
+    ttl = False
+
+    def _retrieve_session_data(self, store_id: str) -> dict | None:
+        try:
+            row = db.session.scalar(
+                select(ServerSession).where(ServerSession.session_id == store_id,
+                                            ServerSession.expiry > utcnow()))
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.warning("session store unreachable; request continues without a session")
+            return None
+        return self.serializer.decode(bytes(row.data)) if row is not None else None
+
+    def _delete_session(self, store_id: str) -> None:
+        db.session.execute(delete(ServerSession).where(ServerSession.session_id == store_id))
+        db.session.commit()
+
+    def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession,
+                        store_id: str) -> None:
+        data = self.serializer.encode(session)
+        expiry = utcnow() + session_lifetime
+        try:
+            row = db.session.scalar(
+                select(ServerSession).where(ServerSession.session_id == store_id))
+            if row is None:
+                db.session.add(ServerSession(session_id=store_id, data=data, expiry=expiry))
+            else:
+                row.data, row.expiry = data, expiry
+            db.session.commit()
+        except SQLAlchemyError:
+            # The database is down: the page already made goes out (its own queries
+            # answered 503 if they failed); only this visit's session change is lost.
+            db.session.rollback()
+            log.warning("session store unreachable; the session was not saved")
+
+    def _delete_expired_sessions(self) -> None:
+        db.session.execute(delete(ServerSession).where(ServerSession.expiry <= utcnow()))
+        db.session.commit()
+
+
+def init_server_sessions(app: Flask) -> None:
+    """Install the server-side session store chosen by SESSION_BACKEND."""
+    backend = app.config["SESSION_BACKEND"]
+    if backend == "redis":
+        import redis
+        from flask_session.redis import RedisSessionInterface
+
+        client = redis.Redis.from_url(app.config["SESSION_REDIS_URL"])
+        app.session_interface = RedisSessionInterface(
+            app, client=client, key_prefix=app.config["SESSION_KEY_PREFIX"])
+    else:
+        app.session_interface = DatabaseSessionInterface(
+            app, key_prefix=app.config["SESSION_KEY_PREFIX"])
+    _connect_signals()
+
+
+_connected = False
+
+
+def _connect_signals() -> None:
+    global _connected
+    if not _connected:  # building several apps (tests) connects once
+        user_logged_in.connect(_on_logged_in)
+        user_logged_out.connect(_on_logged_out)
+        _connected = True
+
+
+def _server_side() -> ServerSideSessionInterface | None:
+    interface = current_app.session_interface
+    if isinstance(interface, ServerSideSessionInterface) and isinstance(
+            session._get_current_object(), ServerSideSession):
+        return interface
+    return None
+
+
+def _on_logged_in(_app, user=None, **_extra) -> None:
+    """Every login (password, invitation link, a later second factor) gets a new session id,
+    so one planted before the login is worthless, and a row the account page lists."""
+    interface = _server_side()
+    if interface is None or user is None:
+        return
+    previous = session.get(LOGIN_KEY)
+    if previous is not None:
+        _delete_login_rows(select(LoginSession.id).where(LoginSession.id == previous))
+    interface.regenerate(session)
+    row = LoginSession(user_id=user.id, session_id=session.sid,
+                       user_agent=(request.user_agent.string or "")[:300],
+                       ip=(request.remote_addr or "")[:64])
+    db.session.add(row)
+    db.session.flush()
+    session[LOGIN_KEY] = row.id
+    db.session.commit()
+    # The form token now, saved with the login: the pages after it then leave the stored
+    # session as it is (no write per page).
+    generate_csrf()
+
+
+def _on_logged_out(_app, user=None, **_extra) -> None:
+    """Logout deletes the stored session and its row: a copy of the cookie is dead."""
+    interface = _server_side()
+    if interface is None:
+        return
+    login_id = session.pop(LOGIN_KEY, None)
+    if isinstance(login_id, int):
+        _delete_login_rows(select(LoginSession.id).where(LoginSession.id == login_id))
+        db.session.commit()
+        close_login_sockets([login_id])
+    interface.regenerate(session)
+
+
+# --- the current login -------------------------------------------------------------------
+def current_login_id() -> int | None:
+    login_id = session.get(LOGIN_KEY) if _has_session() else None
+    return login_id if isinstance(login_id, int) else None
+
+
+def _has_session() -> bool:
+    try:
+        return isinstance(session._get_current_object(), ServerSideSession)
+    except RuntimeError:  # no request
+        return False
+
+
+def login_is_live(user: User) -> bool:
+    """Whether this request's session is a live login of `user` (its row exists); notes the
+    visit at most once a minute. True without a server-side session (no request)."""
+    if not _has_session():
+        return True
+    login_id = current_login_id()
+    if login_id is None:
+        return False
+    row = db.session.get(LoginSession, login_id)
+    if row is None or row.user_id != user.id or row.session_id != session.sid:
+        return False
+    now = utcnow()
+    if now - row.last_seen_at >= SEEN_RESOLUTION:
+        _note_seen(row, now)
+    return True
+
+
+def _note_seen(row: LoginSession, now: datetime) -> None:
+    """last_seen_at, in a transaction of its own (the request's stays untouched); the stored
+    session is re-saved too, so it expires a lifetime after the last visit."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(LoginSession)
+                         .where(LoginSession.id == row.id,
+                                LoginSession.last_seen_at < now - SEEN_RESOLUTION)
+                         .values(last_seen_at=now))
+        session.modified = True
+    except SQLAlchemyError:  # a visit not noted is no reason to refuse the request
+        log.warning("could not note the visit of login %s", row.id)
+
+
+def join_login_room() -> None:
+    """Put a socket opened with the login cookie in its login's room (in its namespace)."""
+    login_id = current_login_id()
+    if login_id is not None:
+        join_room(login_room(login_id))
+
+
+def login_room(login_id: int) -> str:
+    return f"{ENDING_ROOM_PREFIX}login:{login_id}"
+
+
+def close_login_sockets(login_ids: list[int]) -> None:
+    """Disconnect the sockets of these logins on every process (call after the commit)."""
+    server = socketio.server
+    if server is None or not login_ids:
+        return
+    namespaces = set(server.handlers) | set(server.namespace_handlers) | {"/"}
+    for namespace in sorted(n for n in namespaces if n != "*"):
+        for login_id in login_ids:
+            try:
+                server.close_room(login_room(login_id), namespace=namespace)
+            except Exception:  # ending a login must succeed whatever the queue does
+                log.exception("could not close the sockets of login %s", login_id)
+
+
+# --- services ----------------------------------------------------------------------------
+def list_logins(user: User) -> list[LoginSession]:
+    """The user's live logins, the most recently seen first."""
+    since = utcnow() - current_app.permanent_session_lifetime
+    return list(db.session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id,
+                                   LoginSession.last_seen_at > since)
+        .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())))
+
+
+def delete_expired_logins(now: datetime | None = None) -> int:
+    """Forget logins unused for a session lifetime and expired stored sessions (the
+    database backend; Redis expires its own); returns how many logins. Flushes."""
+    now = now or utcnow()
+    gone = db.session.execute(
+        delete(LoginSession)
+        .where(LoginSession.last_seen_at < now - current_app.permanent_session_lifetime)
+        .execution_options(synchronize_session=False)).rowcount or 0
+    db.session.execute(delete(ServerSession).where(ServerSession.expiry <= now)
+                       .execution_options(synchronize_session=False))
+    db.session.flush()
+    return gone
+
+
+def end_login(user: User, login_id: int) -> int:
+    """End one of the user's logins; raises NotFound for another person's or a gone one."""
+    row = db.session.get(LoginSession, login_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("そのログインは見つかりません。")
+    _delete_login_rows(select(LoginSession.id).where(LoginSession.id == login_id))
+    return login_id
+
+
+def end_logins(user: User, keep: int | None = None) -> list[int]:
+    """End every login of the user (but `keep`); returns their ids for close_login_sockets."""
+    query = select(LoginSession.id).where(LoginSession.user_id == user.id)
+    if keep is not None:
+        query = query.where(LoginSession.id != keep)
+    return _delete_login_rows(query)
+
+
+def _delete_login_rows(ids_query) -> list[int]:
+    rows = db.session.execute(
+        select(LoginSession.id, LoginSession.session_id)
+        .where(LoginSession.id.in_(ids_query))).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    store_ids = [current_app.config["SESSION_KEY_PREFIX"] + r.session_id for r in rows]
+    db.session.execute(delete(LoginSession).where(LoginSession.id.in_(ids))
+                       .execution_options(synchronize_session=False))
+    interface = current_app.session_interface
+    if isinstance(interface, DatabaseSessionInterface):
+        db.session.execute(delete(ServerSession).where(ServerSession.session_id.in_(store_ids)))
+    elif isinstance(interface, ServerSideSessionInterface):
+        for store_id in store_ids:  # Redis: at once; the row is gone anyway
+            try:
+                interface._delete_session(store_id)
+            except Exception:
+                log.exception("could not delete a stored session")
+    return ids
