@@ -7,6 +7,8 @@ import logging
 
 import socketio
 
+from lms.edge import WatchedRedisManager
+
 log = logging.getLogger(__name__)
 
 # Rooms whose closing ends their members' connections (not only their membership).
@@ -41,9 +43,10 @@ class ClosingManager(socketio.Manager):
         return super().close_room(room, namespace)
 
 
-class ClosingRedisManager(socketio.RedisManager):
+class ClosingRedisManager(WatchedRedisManager):
     """Several processes sharing Redis: close_room reaches every process (PubSubManager),
-    and each disconnects its own members of an ending room."""
+    and each disconnects its own members of an ending room. Watched: the sockets hear when
+    the queue goes down and comes back (lms.edge)."""
 
     def _handle_close_room(self, message):
         _disconnect_members(self, message.get("room"), message.get("namespace") or "/")
