@@ -178,3 +178,17 @@ def reset(user: User) -> bool:
     had = credential_for(user) is not None
     disable(user)
     return had
+
+
+def socket_cookie_user() -> User | None:
+    """The person a socket opened with the login cookie speaks for; None when not logged in,
+    or when LMS_REQUIRE_MFA holds them at the enrolment page (a socket is no way around it)."""
+    from flask import current_app
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return None
+    user = current_user._get_current_object()
+    if must_enrol_first(user, current_app.config.get("REQUIRE_MFA", False)):
+        return None
+    return user

@@ -9,13 +9,13 @@ import threading
 from typing import NamedTuple
 
 from flask import current_app, request
-from flask_login import current_user
 from flask_login.signals import user_logged_out
 from flask_socketio import Namespace, join_room, leave_room
 from sqlalchemy import select
 
 from lms.api.validation import parse
 from lms.auth.logins import current_login_id, join_login_room
+from lms.auth.mfa import socket_cookie_user
 from lms.auth.models import LoginSession, User
 from lms.channels.access import get_channel_for, get_message_for, require_author, require_post
 from lms.channels.live import (
@@ -127,8 +127,8 @@ class ChannelNamespace(Namespace):
         if isinstance(auth, dict) and auth.get("token"):
             token = auth["token"]
             return user_for_api_token(token) if isinstance(token, str) else None
-        if current_user.is_authenticated:
-            return current_user._get_current_object()
+        if (user := socket_cookie_user()) is not None:
+            return user
         return None
 
     def _user(self) -> User | None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import request
-from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from lms.auth.logins import join_login_room
+from lms.auth.mfa import socket_cookie_user
 from lms.auth.models import User
 from lms.errors import DomainError
 from lms.extensions import db
@@ -32,8 +32,7 @@ class ProposalNamespace(Namespace):
         user = None
         if isinstance(auth, dict) and isinstance(auth.get("token"), str):
             user = user_for_api_token(auth["token"])
-        elif current_user.is_authenticated:
-            user = current_user._get_current_object()
+        elif (user := socket_cookie_user()) is not None:
             join_login_room()  # ended with its login, on whichever process
         if user is None:
             raise ConnectionRefusedError("ログインするか、APIトークンを指定してください。")

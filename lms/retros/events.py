@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import request
-from flask_login import current_user
 from flask_socketio import Namespace, join_room, leave_room
 
 from lms.auth.logins import join_login_room
+from lms.auth.mfa import socket_cookie_user
 from lms.auth.models import User
 from lms.errors import BadRequest, DomainError
 from lms.extensions import db
@@ -43,9 +43,7 @@ class RetroNamespace(Namespace):
         if isinstance(auth, dict) and auth.get("token"):
             token = auth["token"]
             return user_for_api_token(token) if isinstance(token, str) else None
-        if current_user.is_authenticated:
-            return current_user._get_current_object()
-        return None
+        return socket_cookie_user()
 
     def on_disconnect(self, *_reason):
         self._users.pop(request.sid, None)

@@ -83,3 +83,22 @@ def test_after_enrolling_staff_work_as_before_with_two_steps(app, demo):
     other = app.test_client()
     assert login(other, "trainer1@example.jp").headers["Location"] == "/login/mfa"
     assert other.get("/").headers["Location"].startswith("/login")
+
+
+def test_staff_without_mfa_cannot_open_a_socket_with_the_login_cookie(app, demo):
+    """The gate holds for Socket.IO too: on every namespace a staff member who has not
+    enrolled is refused, while a participant's socket connects."""
+    from lms.extensions import socketio
+
+    # (one login at a time: the test's app context shares flask.g between requests)
+    trainer = app.test_client()
+    assert login(trainer, "trainer1@example.jp").status_code == 302
+    for namespace in ("/", "/retros", "/proposals"):
+        refused = socketio.test_client(app, namespace=namespace, flask_test_client=trainer)
+        assert not refused.is_connected(namespace), namespace
+    participant = app.test_client()
+    assert login(participant, "p01@example.jp").status_code == 302
+    for namespace in ("/", "/retros", "/proposals"):
+        allowed = socketio.test_client(app, namespace=namespace, flask_test_client=participant)
+        assert allowed.is_connected(namespace), namespace
+        allowed.disconnect(namespace=namespace)
