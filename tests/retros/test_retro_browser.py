@@ -209,3 +209,18 @@ def test_survey_pages_are_accessible(new_page, live_server):
     phone = new_page("organizer@example.jp", 390, 844)
     phone.goto(organizer.url)
     shot(phone, "survey-results-390")
+
+
+def test_live_pages_open_one_socket_connection_for_the_page_and_the_bell(
+        new_page, live_server, tokens, board):
+    """The retro board (its /retros namespace) and the header bell share one connection: the
+    Socket.IO client is loaded once per page."""
+    page = new_page("p01@example.jp")
+    sockets = []
+    page.goto("about:blank")  # the dashboard's own connection (after login) is not counted
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(f"{live_server.url}/retros/{board['id']}")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)
+    assert len([u for u in sockets if "/socket.io/" in u]) == 1, sockets
+    assert page.js_errors == []
