@@ -208,14 +208,10 @@ def mfa_command(reset_email: str):
 def sweep_uploads_command(older_than: int, dry_run: bool):
     """Remove uploaded files that no submission points to (run it periodically, e.g. from
     cron or a systemd timer)."""
-    from sqlalchemy import select
+    from lms.homework.services import sweep_orphan_uploads
 
-    from lms.homework.models import SubmissionFile
-    from lms.homework.storage import sweep_orphans
-
-    referenced = set(db.session.scalars(select(SubmissionFile.stored_name)))
-    removed = sweep_orphans(current_app.config["UPLOAD_FOLDER"], referenced,
-                            older_than_s=older_than * 60, dry_run=dry_run)
+    removed = sweep_orphan_uploads(current_app.config["UPLOAD_FOLDER"],
+                                   older_than_s=older_than * 60, dry_run=dry_run)
     for name in removed:
         click.echo(name)
     verb = "削除対象" if dry_run else "削除しました"
@@ -312,6 +308,8 @@ def worker_command(once: bool, interval: float, batch: int, no_mail: bool):
         last_jobs[0] = time.monotonic()
         if done.reminders or done.digests:
             click.echo(f"締切のお知らせ {done.reminders}件、まとめメール {done.digests}通")
+        if done.orphan_files:
+            click.echo(f"参照されていないアップロードファイルを {done.orphan_files}件削除しました")
 
     if no_mail:
         while True:

@@ -330,3 +330,13 @@ def review_submission(submission: Submission, reviewer: User, *, status: str,
            label=f"{submission.homework.title}（第{submission.version}版）")
     notify_feedback(submission, reviewer)
     return submission
+
+
+def sweep_orphan_uploads(upload_folder: str, *, older_than_s: float = 3600.0,
+                         dry_run: bool = False) -> list[str]:
+    """Remove uploaded files no submission points to (see storage.sweep_orphans); used by
+    `lms sweep-uploads` and by the worker's periodic jobs."""
+    from lms.homework.storage import sweep_orphans
+
+    referenced = set(db.session.scalars(select(SubmissionFile.stored_name)))
+    return sweep_orphans(upload_folder, referenced, older_than_s=older_than_s, dry_run=dry_run)

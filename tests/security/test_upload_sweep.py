@@ -41,3 +41,20 @@ def test_sweep_removes_only_old_unreferenced_uploads(app, client, demo, token_fo
     assert all((folder / n).exists() for n in stored)
     file_id = kept.get_json()["files"][0]["id"]
     assert client.get(f"/api/v1/files/{file_id}", headers=headers).data == PDF
+
+
+def test_the_worker_sweeps_old_orphans_with_its_periodic_jobs(app, db, demo):
+    """`lms worker` runs the sweep by itself (no cron needed); a fresh orphan stays."""
+    from lms.periodic import run_periodic_jobs
+
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    orphan, fresh = folder / ("c" * 32), folder / ("d" * 32)
+    for path in (orphan, fresh):
+        path.write_bytes(b"x")
+    old = time.time() - 2 * 3600
+    os.utime(orphan, (old, old))
+    report = run_periodic_jobs()
+    db.session.commit()
+    assert report.orphan_files == 1
+    assert not orphan.exists() and fresh.exists()
