@@ -367,6 +367,12 @@ class WatchedRedisManager(RedisManager):
         except Exception:  # noqa: BLE001 - never let the listener thread die
             log.exception("could not tell the sockets about the message queue")
 
+    @property
+    def down(self) -> bool:
+        """Live delivery is off and the sockets were told so (a socket that connects now is
+        told too: it would otherwise wait for the next change)."""
+        return self._announced_down and not self.listening
+
     def _redis_listen_with_retries(self):  # pragma: no cover - runs in the listener thread
         while True:
             try:

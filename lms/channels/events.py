@@ -27,6 +27,7 @@ from lms.channels.live import (
 )
 from lms.channels.presence import PresenceStore, RedisPresence, presence_store
 from lms.channels.schemas import MessageEditIn, MessageIn, MessageReactIn
+from lms.edge import REALTIME_EVENT
 from lms.errors import BadRequest, DomainError, NotFound
 from lms.extensions import db
 from lms.notifications.live import user_room
@@ -119,6 +120,9 @@ class ChannelNamespace(Namespace):
         join_room(user_room(user.id))  # the notification bell's live count
         if by_cookie:
             join_login_room()  # ended with its login, on whichever process
+        if getattr(self.socketio.server.manager, "down", False):
+            # The message queue is away: a page opened now shows the banner at once.
+            self.socketio.emit(REALTIME_EVENT, {"ok": False}, to=request.sid, namespace="/")
 
     @staticmethod
     def _identify(auth) -> User | None:

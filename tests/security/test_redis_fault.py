@@ -131,6 +131,14 @@ def test_sockets_are_told_when_live_delivery_stops_and_resumes(tmp_path):
                       json={"body": "停止中でも同じプロセスには届く",
                             "client_msg_id": str(uuid.uuid4())}, timeout=30)
         assert next_event("message") == "停止中でも同じプロセスには届く"
+        # A page opened while the queue is away is told at once, not at the next change.
+        late: queue.Queue = queue.Queue()
+        newcomer = socketio.Client(reconnection=False)
+        newcomer.on("realtime", lambda data: late.put(data))
+        newcomer.connect(server.url, auth={"token": token}, transports=["websocket"],
+                         wait_timeout=10)
+        assert late.get(timeout=5) == {"ok": False}
+        newcomer.disconnect()
         redis_proc = _start_redis(port, tmp_path)
         assert next_event("realtime", timeout=8) == {"ok": True}
         assert sio.connected
