@@ -25,12 +25,12 @@ from lms.channels.live import (
     react_and_emit,
     room_for,
 )
-from lms.channels.presence import PresenceStore, RedisPresence, presence_store
 from lms.channels.schemas import MessageEditIn, MessageIn, MessageReactIn
 from lms.edge import REALTIME_EVENT
 from lms.errors import BadRequest, DomainError, NotFound
 from lms.extensions import db
 from lms.notifications.live import user_room
+from lms.presence import PresenceStore, RedisPresence, presence_store
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import redis
 
-from lms.channels.presence import LocalPresence, RedisPresence, presence_store
+from lms.presence import LocalPresence, RedisPresence, presence_store
 from tests.conftest import free_port
 
 SATO, SUZUKI, TANAKA = (1, "佐藤 健太"), (2, "鈴木 花子"), (3, "田中 一郎")

@@ -256,3 +256,38 @@ def test_a_team_change_on_one_process_empties_the_team_rooms_on_the_other(
         organizer.close()
         for peer in (mine, on_a, on_b):
             peer.close()
+
+
+def test_proposal_presence_lists_teammates_connected_to_the_other_process(redis_url,
+                                                                          two_servers):
+    """Two teammates with their proposal open, each on a different process, both see two
+    people (presence is shared through Redis like the team rooms')."""
+    a, b = two_servers(redis_url, f"lms-test-{uuid.uuid4().hex}")
+    ta, tb = a.token("p01@example.jp", "p02@example.jp")  # one municipality, one team
+    [proposal] = [p for p in api(a.url, ta, f"/cohorts/{SLUG}/proposals")]
+    clients, listings = [], {}
+    try:
+        for server, token in ((a, ta), (b, tb)):
+            sio = socketio.Client(reconnection=False)
+            seen = listings.setdefault(token, [])
+            sio.on("proposal_presence", lambda data, seen=seen: seen.append(len(data["users"])),
+                   namespace="/proposals")
+            sio.connect(server.url, auth={"token": token}, transports=["websocket"],
+                        namespaces=["/proposals"], wait_timeout=5)
+            clients.append(sio)
+            ack = sio.call("proposal_join", {"proposal_id": proposal["id"]},
+                           namespace="/proposals", timeout=5)
+            assert ack["ok"] is True
+        assert len(ack["users"]) == 2  # the second sees the first, on the other process
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and 2 not in listings[ta]:
+            time.sleep(0.05)
+        assert 2 in listings[ta]  # the first hears that the second arrived
+        clients.pop().disconnect()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and listings[ta][-1] != 1:
+            time.sleep(0.05)
+        assert listings[ta][-1] == 1
+    finally:
+        for sio in clients:
+            sio.disconnect()

@@ -1,4 +1,6 @@
-"""Who is in a team room now: kept in this process, or shared by every process through Redis."""
+"""Who has a room open now (a team room, a proposal): kept in this process, or shared by every
+process through Redis. The ids are the room's own (channel id, proposal id); each use keeps its
+own store under its own Redis prefix."""
 
 from __future__ import annotations
 
