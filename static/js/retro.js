@@ -88,13 +88,35 @@
     setTimeout(function () { if (pending && !busy()) { refresh(); } }, 0);
   });
 
+  // Whether changes arrive live: said in a status line, as on the channel page. While the
+  // socket is down the board stays usable (forms post normally); once it is back the join
+  // below re-reads the board, so what changed meanwhile appears.
+  var live = document.getElementById("retro-live");
+  function setLive(text, down) {
+    if (!live) { return; }
+    live.textContent = text;
+    live.classList.toggle("is-offline", down);
+  }
+
   var socket = io("/retros", { transports: ["websocket", "polling"] });
   socket.on("connect", function () {
     // Join again on every connect, then re-read the board: whatever changed between the
     // page being rendered (or the connection dropping) and the join is not missed.
     socket.emit("retro_join", { retro_id: boardId }, function (ack) {
-      if (ack && ack.ok) { refresh(); }
+      if (ack && ack.ok) {
+        setLive("接続中：チームの変更は自動で表示されます。", false);
+        refresh();
+      } else {
+        setLive("この振り返りボードに参加できませんでした。ページを再読み込みしてください。", true);
+      }
     });
+  });
+  socket.on("disconnect", function (reason) {
+    setLive("リアルタイム接続が切れています。自動で再接続し、その間の変更は再接続後に表示されます。",
+            true);
+    if (reason === "io server disconnect") {
+      setTimeout(function () { socket.connect(); }, 1000);
+    }
   });
   socket.on("retro_updated", function (board) {
     if (!board || board.id !== boardId) { return; }

@@ -121,3 +121,34 @@ def test_the_pages_server_goes_away_and_comes_back(two_processes, page, tmp_path
     page.locator("#conn-status", has_text="接続中").wait_for(timeout=30000)
     page.locator(f"#m-{missed}").wait_for(timeout=10000)
     assert DOWN not in page.locator("#conn-status").inner_text()
+
+
+def test_the_retro_board_says_when_live_updates_stop_and_catches_up(two_processes, page):
+    """The retro board, too: its server goes away (banner), a card is added through another
+    process meanwhile (from the same person's other device), and once a server is back the
+    board shows it without a reload."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT_DIR
+
+    _redis, served, other = two_processes
+    tokens = {"p01": other.token("p01@example.jp")[0]}
+    headers = {"Authorization": f"Bearer {tokens['p01']}"}
+    [board] = requests.get(f"{other.url}/api/v1/cohorts/tokyo-dx-2021/retros?session=3",
+                           headers=headers, timeout=30).json()
+    browser_login(page, served.url, "p01@example.jp")
+    page.goto(f"{served.url}/retros/{board['id']}")
+    page.locator("#retro-live", has_text="接続中").wait_for(timeout=10000)
+
+    served.stop()
+    page.locator("#retro-live", has_text=DOWN).wait_for(timeout=10000)
+    added = requests.post(f"{other.url}/api/v1/retros/{board['id']}/cards", headers=headers,
+                          json={"column": "keep", "body": "停止中に書いたカード"}, timeout=30)
+    assert added.status_code == 201, added.text[:300]
+    served.proc = subprocess.Popen([sys.executable, "wsgi.py"], env=served.env, cwd=ROOT_DIR,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    page.locator("#retro-live", has_text="接続中").wait_for(timeout=30000)
+    assert DOWN not in page.locator("#retro-live").inner_text()
+    page.get_by_text("停止中に書いたカード").wait_for(timeout=10000)
+    assert page.errors == []
