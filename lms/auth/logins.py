@@ -18,7 +18,7 @@ from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_socketio import join_room
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from lms.auth.models import LoginSession, ServerSession, User
 from lms.db import utcnow
@@ -42,9 +42,9 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
     """Flask-Session's SQLAlchemy backend on our own migrated `server_sessions` table (its
     built-in one would create the table itself and define the model again for every app).
 
-    When the database cannot be reached, the request goes on without a session (anonymous)
-    and its session is not saved: its own queries answer the clean 503, never a bare 500
-    from opening or saving the session."""
+    When the database cannot be reached, the session is not opened and the request answers
+    the clean 503 before any view runs (as anonymous it would be sent to the login page
+    instead); its session is not saved. Never a bare 500 from opening or saving it."""
 
     session_class = DatabaseSession
     ttl = False
@@ -54,11 +54,22 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             row = db.session.scalar(
                 select(ServerSession).where(ServerSession.session_id == store_id,
                                             ServerSession.expiry > utcnow()))
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
             db.session.rollback()
-            log.warning("session store unreachable; request continues without a session")
+            log.warning("session store unreachable: the request answers 503")
+            # Raised again by _session_store_down, where the 503 handler applies (an
+            # exception here, while the request context is pushed, would be a 500).
+            if isinstance(exc, (OperationalError, InterfaceError)):
+                request.environ[STORE_DOWN] = exc
             return None
         return self.serializer.decode(bytes(row.data)) if row is not None else None
+
+    def save_session(self, app, session, response) -> None:
+        # A session that could not be read is left as the browser has it: replacing or
+        # clearing the cookie would log the person out once the database is back.
+        if request.environ.get(STORE_DOWN) is not None:
+            return None
+        return super().save_session(app, session, response)
 
     def _delete_session(self, store_id: str) -> None:
         db.session.execute(delete(ServerSession).where(ServerSession.session_id == store_id))
@@ -87,8 +98,20 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         db.session.commit()
 
 
+STORE_DOWN = "lms.session_store_down"
+
+
+def _session_store_down() -> None:
+    exc = request.environ.get(STORE_DOWN)
+    if exc is not None and request.endpoint not in ("static", "health.healthz"):
+        raise exc
+
+
 def init_server_sessions(app: Flask) -> None:
     """Install the server-side session store chosen by SESSION_BACKEND."""
+    # First of the before-request hooks: a request whose session could not be read answers
+    # 503 (lms.edge's handler) before anything decides it is anonymous.
+    app.before_request_funcs.setdefault(None, []).insert(0, _session_store_down)
     backend = app.config["SESSION_BACKEND"]
     if backend == "redis":
         import redis

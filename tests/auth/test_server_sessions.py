@@ -157,10 +157,11 @@ def test_ending_a_login_closes_its_sockets_and_keeps_the_others(app, db, make_us
     on_laptop.disconnect()
 
 
-def test_a_database_session_store_that_cannot_be_read_leaves_the_request_anonymous(
+def test_a_database_session_store_that_cannot_be_read_answers_503_not_the_login_page(
         app, client, make_user, monkeypatch):
-    """Opening the session never turns into a bare 500 (the database-down test covers the
-    503 page); the login page still renders."""
+    """Opening the session never turns into a bare 500, nor into a silent logout: a logged-in
+    person whose session cannot be read gets the 503 page (as in tests/security/
+    test_database_down.py), not the login page."""
     from sqlalchemy.exc import OperationalError
 
     from lms.auth import logins
@@ -172,8 +173,9 @@ def test_a_database_session_store_that_cannot_be_read_leaves_the_request_anonymo
         raise OperationalError("SELECT", {}, Exception("down"))
 
     monkeypatch.setattr(logins.db.session, "scalar", broken)
-    response = client.get("/login")
-    assert response.status_code == 200
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "データベースに接続できません" in response.get_data(as_text=True)
 
 
 @pytest.mark.redis
