@@ -69,6 +69,10 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         # clearing the cookie would log the person out once the database is back.
         if request.environ.get(STORE_DOWN) is not None:
             return None
+        # The view has committed what it meant to (one commit, at the edge): whatever is
+        # still pending in the request's database session (a refused change) must not be
+        # flushed or committed along with the stored session.
+        db.session.rollback()
         return super().save_session(app, session, response)
 
     def _delete_session(self, store_id: str) -> None:
