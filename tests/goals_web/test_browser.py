@@ -34,10 +34,17 @@ def page_for(browser, live_server):
 
 
 def _check(page, base_url, text):
+    from playwright.sync_api import expect
+
     page.goto(f"{base_url}/goals")
     box = page.get_by_label("チームの目標（複数行なら1行ずつ判定します）")
+    current = page.locator(".logic-ladder li.is-current")
+    current.wait_for(timeout=5000)  # the verdict for the example the page starts with
+    example = current.inner_text()
     box.fill(text)
-    page.locator(".logic-ladder li.is-current").wait_for(timeout=5000)
+    # The checker answers after a short pause in typing: wait for the verdict on `text`,
+    # not the example's, which is already on the page.
+    expect(current).not_to_have_text(example, timeout=5000)
 
 
 def test_trainer_corrects_a_verdict_and_the_team_sees_the_trainers_word(page_for, live_server):
