@@ -72,7 +72,8 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
         # The view has committed what it meant to (one commit, at the edge): whatever is
         # still pending in the request's database session (a refused change) must not be
         # flushed or committed along with the stored session.
-        db.session.rollback()
+        if db.session.new or db.session.dirty or db.session.deleted:
+            db.session.rollback()
         return super().save_session(app, session, response)
 
     def _delete_session(self, store_id: str) -> None:
