@@ -56,6 +56,62 @@ def load_line() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
+# --- Git -----------------------------------------------------------------------------------
+
+def git(*args: str) -> str:
+    result = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        fail(f"git {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def short_hash(ref: str = "HEAD") -> str:
+    return git("rev-parse", "--short", "--verify", f"{ref}^{{commit}}")
+
+
+def dirty_files() -> list[str]:
+    """Tracked files that differ from HEAD in this working tree (untracked ones aside)."""
+    out = git("status", "--porcelain", "--untracked-files=no")
+    return [line[3:] for line in out.splitlines() if line.strip()]
+
+
+class Worktree:
+    """A detached `git worktree` of a commit in a temporary directory, with this checkout's
+    static/vendor (ignored by git) linked in; remove() takes it away again."""
+
+    def __init__(self, ref: str):
+        self.commit = git("rev-parse", "--verify", f"{ref}^{{commit}}")
+        self.short = short_hash(self.commit)
+        self.base = Path(tempfile.mkdtemp(prefix="lms-bench-worktree-"))
+        self.path = self.base / "tree"
+        result = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach",
+                                 str(self.path), self.commit], capture_output=True, text=True)
+        if result.returncode != 0:
+            shutil.rmtree(self.base, ignore_errors=True)
+            fail(f"git worktree add {ref} failed: {result.stderr.strip()}")
+        self.vendor = self.path / "static" / "vendor"
+        if (ROOT / "static" / "vendor").is_dir() and not self.vendor.exists():
+            self.vendor.parent.mkdir(parents=True, exist_ok=True)
+            self.vendor.symlink_to(ROOT / "static" / "vendor", target_is_directory=True)
+
+    def remove(self) -> None:
+        if self.vendor.is_symlink():
+            self.vendor.unlink()  # never let a recursive delete follow it into our checkout
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                        str(self.path)], capture_output=True)
+        shutil.rmtree(self.base, ignore_errors=True)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], capture_output=True)
+
+
+def imported_from(env: dict, cwd: Path, module: str = "lms") -> Path:
+    """Where `module` comes from for a process started with this env and cwd."""
+    result = subprocess.run([sys.executable, "-c", f"import {module}; print({module}.__file__)"],
+                            env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        fail(f"import {module} in {cwd} failed:\n{result.stderr[-2000:]}")
+    return Path(result.stdout.strip()).resolve()
+
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 class Database:

@@ -9,6 +9,14 @@ Only loopback traffic; the run takes about targets × pairs × 2 × seconds.
 
     python bench/pages.py [--seconds 5] [--pairs 3] [--connections 16] [--only dashboard]
                           [--path trainer:/c/tokyo-dx-2021/teams] [--json out.json]
+                          [--before COMMIT]
+
+--before COMMIT measures before and after in one run: COMMIT is checked out in a temporary
+`git worktree` (removed at the end; this checkout's static/vendor is linked in) and served by a
+second gunicorn with the same settings, on the same database and Redis (seeded once by this
+checkout, so the schema must be the same). Every round measures hello, before, after for each
+page; the table gives both sides against hello and the speed-up (after req/s over before req/s,
+median of the rounds). The run then takes about targets × pairs × 3 × seconds.
 
 wrk comes from your package manager (`apt-get install -y wrk`, `brew install wrk`); without it
 the script says so and falls back to a bounded Python load generator (lower ceiling, so ratios
@@ -23,6 +31,7 @@ import multiprocessing as mp
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -46,6 +55,7 @@ class Target:
     path: str
     runs: list[dict] = field(default_factory=list)
     hello: list[dict] = field(default_factory=list)
+    before: list[dict] = field(default_factory=list)  # --before: the same page, other commit
 
 
 # --- Load generators --------------------------------------------------------------------------
@@ -153,11 +163,14 @@ def discover_targets(port: int, cookies: dict[str, str]) -> list[Target]:
     ]
 
 
-def check(port: int, target: Target, cookie: str) -> int:
+def check(port: int, target: Target, cookie: str, side: str = "", log: Path | None = None) -> int:
     status, headers, body = bl.request(port, "GET", target.path, cookie=cookie)
     if status != 200 or b'type="password"' in body:
-        bl.fail(f"{target.name}: GET {target.path} answered {status} "
-                f"{headers.get('location', [''])[0]} (not logged in?)")
+        tail = ""
+        if status >= 500 and log and log.exists():
+            tail = f"\n--- {log.name} (end) ---\n{log.read_text()[-3000:]}"
+        bl.fail(f"{side}{target.name}: GET {target.path} answered {status} "
+                f"{headers.get('location', [''])[0]} (not logged in?){tail}")
     return len(body)
 
 
@@ -175,6 +188,9 @@ def main() -> None:
     ap.add_argument("--require-wrk", action="store_true", help="fail instead of falling back")
     ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    ap.add_argument("--before", metavar="COMMIT",
+                    help="also serve this commit of the repo (temporary git worktree, same "
+                         "database and Redis) and measure before and after side by side")
     args = ap.parse_args()
     if args.pairs < 3:
         ap.error("--pairs must be at least 3 (median of at least three pairs)")
@@ -189,9 +205,17 @@ def main() -> None:
               "load generator, whose own ceiling is lower, so ratios are less telling.",
               file=sys.stderr)
 
+    head = bl.short_hash("HEAD")
+    dirty = bl.dirty_files()
+    if args.before:
+        bl.short_hash(args.before)  # a bad commit-ish stops here, before anything is built
+    # `kill` (SIGTERM) cleans up like Ctrl-C: servers stopped, worktree and database removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
     print(f"before: {bl.load_line()}; machine busy {bl.busy_fraction():.0%} while idle here",
           flush=True)
     procs = bl.Procs()
+    tree = None
     db = bl.Database(args.database_url)
     try:
         redis_url = bl.start_redis(procs)
@@ -207,10 +231,39 @@ def main() -> None:
         hello_env = dict(env, PYTHONPATH=str(bl.ROOT / "bench"))
         hello_proc = procs.start(bl.gunicorn_args("hello_app:app", hello_port, args.threads),
                                  env=hello_env, cwd=bl.ROOT / "bench", log="hello.log")
+        if args.before:
+            tree = bl.Worktree(args.before)
+            before_port = bl.free_port()
+            # cwd and PYTHONPATH are the worktree's, so `wsgi:app` imports its lms package.
+            before_env = dict(env, PYTHONPATH=str(tree.path))
+            origin = bl.imported_from(before_env, tree.path)
+            if not origin.is_relative_to(tree.path.resolve()):
+                bl.fail(f"the before-app would import lms from {origin}, not from {tree.path}")
+            after_origin = bl.imported_from(env, bl.ROOT)
+            if not after_origin.is_relative_to(bl.ROOT):
+                bl.fail(f"the app would import lms from {after_origin}, not from {bl.ROOT}")
+            print(f"before: {args.before} = {tree.short} in worktree {tree.path} "
+                  f"(lms from {origin.parent}); after: HEAD {head}"
+                  f"{' + uncommitted changes' if dirty else ''} (lms from {after_origin.parent})",
+                  flush=True)
+            if subprocess.run(["git", "-C", str(bl.ROOT), "diff", "--quiet", tree.commit, "--",
+                               "migrations"]).returncode != 0:
+                print("warning: migrations/ differs between the before commit and this "
+                      "checkout; the before-app runs on this checkout's schema.",
+                      file=sys.stderr, flush=True)
+            before_proc = procs.start(bl.gunicorn_args("wsgi:app", before_port, args.threads),
+                                      env=before_env, cwd=tree.path, log="before.log")
         bl.wait_http(app_port, "/healthz", app_proc, procs.workdir / "app.log")
         bl.wait_http(hello_port, "/", hello_proc, procs.workdir / "hello.log")
         cookies = {role: bl.login(app_port, email) for role, email in ROLES.items()}
         targets = discover_targets(app_port, cookies)
+        if tree:
+            bl.wait_http(before_port, "/healthz", before_proc, procs.workdir / "before.log")
+            before_cookies = {role: bl.login(before_port, email)
+                              for role, email in ROLES.items()}
+            before_paths = [t.path for t in discover_targets(before_port, before_cookies)]
+            if before_paths != [t.path for t in targets]:
+                bl.fail(f"the before-app finds other pages: {before_paths}")
         for spec in args.path:
             role, _, path = spec.partition(":")
             if role not in ROLES or not path.startswith("/"):
@@ -218,7 +271,12 @@ def main() -> None:
             targets.append(Target(f"{path} ({role})", role, path))
         if args.only:
             targets = [t for t in targets if args.only in t.name]
-        sizes = {t.name: check(app_port, t, cookies[t.role]) for t in targets}
+        app_log, before_log = procs.workdir / "app.log", procs.workdir / "before.log"
+        sizes = {t.name: check(app_port, t, cookies[t.role], log=app_log) for t in targets}
+        if tree:
+            before_sizes = {
+                t.name: check(before_port, t, before_cookies[t.role], "before: ", before_log)
+                for t in targets}
 
         def measure(port, path, cookie):
             if load_tool == "wrk":
@@ -231,20 +289,43 @@ def main() -> None:
         for t in targets:
             for _ in range(20):
                 bl.request(app_port, "GET", t.path, cookie=cookies[t.role])
+                if tree:
+                    bl.request(before_port, "GET", t.path, cookie=before_cookies[t.role])
         loads = []
         for rnd in range(args.pairs):
             for t in targets:
+                # Always in this order: hello, (before,) after.
                 t.hello.append(measure(hello_port, "/", ""))
+                if tree:
+                    t.before.append(measure(before_port, t.path, before_cookies[t.role]))
                 t.runs.append(measure(app_port, t.path, cookies[t.role]))
-                print(f"pair {rnd + 1} {t.name}: {t.runs[-1]['rps']:.0f} req/s vs hello "
-                      f"{t.hello[-1]['rps']:.0f} ({t.runs[-1]['rps'] / t.hello[-1]['rps']:.3f}×)"
-                      f" p99 {t.runs[-1]['p99']:.0f} ms", flush=True)
+                hello_rps = t.hello[-1]["rps"]
+                if tree:
+                    b, a = t.before[-1], t.runs[-1]
+                    print(f"round {rnd + 1} {t.name}: hello {hello_rps:.0f} req/s; before "
+                          f"{b['rps']:.0f} ({b['rps'] / hello_rps:.3f}×) p99 {b['p99']:.0f} ms; "
+                          f"after {a['rps']:.0f} ({a['rps'] / hello_rps:.3f}×) p99 "
+                          f"{a['p99']:.0f} ms; after/before {a['rps'] / b['rps']:.3f}",
+                          flush=True)
+                else:
+                    print(f"pair {rnd + 1} {t.name}: {t.runs[-1]['rps']:.0f} req/s vs hello "
+                          f"{hello_rps:.0f} ({t.runs[-1]['rps'] / hello_rps:.3f}×)"
+                          f" p99 {t.runs[-1]['p99']:.0f} ms", flush=True)
             loads.append(os.getloadavg()[0])
         for t in targets:
-            check(app_port, t, cookies[t.role])  # still logged in: nothing measured a redirect
-        report(args, load_tool, targets, sizes, loads)
+            # Still logged in: nothing measured a redirect.
+            check(app_port, t, cookies[t.role], log=app_log)
+            if tree:
+                check(before_port, t, before_cookies[t.role], "before: ", before_log)
+        if tree:
+            report_before_after(args, load_tool, targets, sizes, before_sizes, loads,
+                                tree, head, dirty)
+        else:
+            report(args, load_tool, targets, sizes, loads)
     finally:
-        procs.stop()
+        procs.stop()  # the servers first: one of them runs inside the worktree
+        if tree:
+            tree.remove()
         if args.keep:
             print(f"kept database {db.url}")
         else:
@@ -281,6 +362,57 @@ def report(args, load_tool: str, targets: list[Target], sizes: dict, loads: list
             "tool": load_tool, "hello_rps": hello_all, "loads": loads, "rows": rows},
             ensure_ascii=False, indent=1))
     if any(r["errors"] for r in rows):
+        print("\nSome requests failed (non-2xx/3xx or socket errors): see the err column.")
+        sys.exit(1)
+
+
+def _side(runs: list[dict], hello: list[dict], size: int) -> dict:
+    ratios = [r["rps"] / h["rps"] for r, h in zip(runs, hello, strict=True)]
+    return {"rps": statistics.median(r["rps"] for r in runs),
+            "ratio": statistics.median(ratios), "ratios": ratios,
+            "p50": statistics.median(r["p50"] for r in runs),
+            "p99": statistics.median(r["p99"] for r in runs),
+            "errors": sum(r["errors"] for r in runs), "bytes": size}
+
+
+def report_before_after(args, load_tool: str, targets: list[Target], sizes: dict,
+                        before_sizes: dict, loads: list[float], tree, head: str,
+                        dirty: list[str]):
+    hello_all = [h["rps"] for t in targets for h in t.hello]
+    after = f"HEAD {head}" + (f" + uncommitted changes ({len(dirty)} changed)" if dirty else "")
+    print(f"\nbefore {tree.short} ({args.before}) vs after {after}: {args.connections} "
+          f"connections, {args.seconds:g} s per measurement, {args.pairs} rounds of hello, "
+          f"before, after per page ({load_tool}); gunicorn gthread -w 1 --threads "
+          f"{args.threads}; PostgreSQL; hello median {statistics.median(hello_all):.0f} req/s "
+          f"(min {min(hello_all):.0f}, max {max(hello_all):.0f})")
+    print(f"after: {bl.load_line()}; 1-min load after each round: "
+          + ", ".join(f"{x:.2f}" for x in loads))
+    cols = ["before req/s", "before × hello", "before p50 ms", "before p99 ms", "after req/s",
+            "after × hello", "after p50 ms", "after p99 ms", "speed-up", "err"]
+    head_line = f"| {'page':36} | " + " | ".join(cols) + " |"
+    print("\n" + head_line)
+    print("|" + "|".join("-" * (len(c)) for c in head_line.split("|")[1:-1]) + "|")
+    rows = []
+    for t in targets:
+        b = _side(t.before, t.hello, before_sizes[t.name])
+        a = _side(t.runs, t.hello, sizes[t.name])
+        speedups = [r["rps"] / p["rps"] for r, p in zip(t.runs, t.before, strict=True)]
+        row = {"page": t.name, "path": t.path, "before": b, "after": a,
+               "speedup": statistics.median(speedups), "speedups": speedups}
+        rows.append(row)
+        cells = [f"{b['rps']:.0f}", f"{b['ratio']:.3f}×", f"{b['p50']:.1f}", f"{b['p99']:.1f}",
+                 f"{a['rps']:.0f}", f"{a['ratio']:.3f}×", f"{a['p50']:.1f}", f"{a['p99']:.1f}",
+                 f"{row['speedup']:.3f}×", f"{b['errors'] + a['errors']}"]
+        print(f"| {t.name:36} | "
+              + " | ".join(c.rjust(len(w)) for c, w in zip(cells, cols, strict=True)) + " |")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "connections": args.connections, "seconds": args.seconds, "pairs": args.pairs,
+            "tool": load_tool, "hello_rps": hello_all, "loads": loads,
+            "before_ref": args.before, "before_commit": tree.commit, "before_short": tree.short,
+            "after_commit": bl.git("rev-parse", "HEAD"), "after_short": head,
+            "after_dirty_files": dirty, "rows": rows}, ensure_ascii=False, indent=1))
+    if any(r["before"]["errors"] or r["after"]["errors"] for r in rows):
         print("\nSome requests failed (non-2xx/3xx or socket errors): see the err column.")
         sys.exit(1)
 
