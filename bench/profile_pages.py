@@ -29,6 +29,8 @@ def main() -> None:
     ap.add_argument("--use", help="an already seeded database URL (skips building one)")
     ap.add_argument("--src", help="the checkout whose lms to profile (default: this one)")
     ap.add_argument("--json", help="also write the per-page figures to this file")
+    ap.add_argument("--path", action="append", default=[], metavar="ROLE:PATH",
+                    help="an extra page, e.g. participant:/account (repeatable)")
     args = ap.parse_args()
 
     procs = bl.Procs()
@@ -85,6 +87,9 @@ def run(args) -> None:
         ("channel JSON history (participant)", "participant",
          f"/api/v1/channels/{worries['id']}/messages"),
     ]
+    for spec in args.path:
+        role, _, path = spec.partition(":")
+        targets.append((f"{path} ({role})", role, path))
     if args.only:
         targets = [t for t in targets if args.only in t[0]]
 

@@ -43,6 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
     install_archive_guard()
 
     db.init_app(app)
+    from lms import cache
+
+    with app.app_context():
+        cache.install(app, db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

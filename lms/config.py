@@ -62,6 +62,11 @@ def load_config(overrides: dict | None = None) -> dict:
         # Deployments (or test runs) sharing one Redis keep their Socket.IO traffic and
         # presence apart by this name.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "flask-socketio"),
+        # Parts of pages kept across requests (lms.cache): shared through Redis when there is
+        # one; without it off, since another process could write unheard (LMS_CACHE=memory
+        # for a single process that alone writes, LMS_CACHE=off to turn it off).
+        "CACHE_BACKEND": os.environ.get("LMS_CACHE") or ("redis" if redis_url else "off"),
+        "CACHE_REDIS_URL": os.environ.get("LMS_CACHE_REDIS_URL") or redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -98,6 +103,10 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     if overrides:
         config.update(overrides)
+    if config["CACHE_BACKEND"] not in ("off", "memory", "redis"):
+        raise ConfigError("LMS_CACHE must be 'off', 'memory' or 'redis'")
+    if config["CACHE_BACKEND"] == "redis" and not config["CACHE_REDIS_URL"]:
+        raise ConfigError("LMS_CACHE=redis requires REDIS_URL")
     if config["SESSION_BACKEND"] not in ("database", "redis"):
         raise ConfigError("LMS_SESSION_BACKEND must be 'database' or 'redis'")
     if config["SESSION_BACKEND"] == "redis" and not config["SESSION_REDIS_URL"]:

@@ -150,6 +150,14 @@ def per_request(key: tuple, compute):
     return value
 
 
+def remember_per_request(key: tuple, value) -> None:
+    """Tell the memo an answer found another way (per_request(key, ...) then returns it)."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        request.__dict__.setdefault(_MEMO, {})[key] = value
+
+
 def forget_per_request() -> None:
     from flask import has_request_context, request
 

@@ -9,8 +9,10 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from flask import current_app
 from sqlalchemy import event
 
+from lms import cache
 from lms.app import create_app
 from lms.extensions import db as _db
 
@@ -35,6 +37,9 @@ def app_config(tmp_path):
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME": None,
+        # Cached parts of pages on, in this process: every test also checks that nothing
+        # it changes is served stale (production shares the cache through Redis).
+        "CACHE_BACKEND": "memory",
     }
 
 
@@ -49,6 +54,7 @@ def isolate_requests(app):
         from flask import g
 
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)  # Flask-WTF's token of the previous request's session
 
     return app
 
@@ -149,11 +155,16 @@ def token_for(db):
 
 @pytest.fixture
 def count_queries(db):
-    """Context manager collecting the SQL statements run inside it."""
+    """Context manager collecting the SQL statements run inside it. By default the cached
+    parts of pages (lms.cache) are retired first, so what is counted is the work of a page
+    built from the database (the bound that matters); warm=True counts with the cache as is."""
 
     @contextmanager
-    def counter():
+    def counter(warm: bool = False):
         statements: list[str] = []
+        store = cache.store_for_app(current_app)
+        if store is not None and not warm:
+            store.bump([cache.EVERYTHING])
 
         def before(conn, cursor, statement, *args):
             # Transaction control (SQLite's explicit BEGIN / BEGIN IMMEDIATE) is not a query

@@ -9,6 +9,7 @@ the Socket.IO message queue)."""
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from lms.auth.models import LoginSession, ServerSession, User
+from lms.cache import cached, row_deps
 from lms.db import utcnow
 from lms.errors import NotFound
 from lms.extensions import db, socketio
@@ -51,9 +53,7 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
 
     def _retrieve_session_data(self, store_id: str) -> dict | None:
         try:
-            row = db.session.scalar(
-                select(ServerSession).where(ServerSession.session_id == store_id,
-                                            ServerSession.expiry > utcnow()))
+            stored = _stored_session(store_id)
         except SQLAlchemyError as exc:
             db.session.rollback()
             log.warning("session store unreachable: the request answers 503")
@@ -62,7 +62,9 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             if isinstance(exc, (OperationalError, InterfaceError)):
                 request.environ[STORE_DOWN] = exc
             return None
-        return self.serializer.decode(bytes(row.data)) if row is not None else None
+        if stored is None or datetime.fromisoformat(stored["expiry"]) <= utcnow():
+            return None
+        return self.serializer.decode(base64.b64decode(stored["data"]))
 
     def save_session(self, app, session, response) -> None:
         # A session that could not be read is left as the browser has it: replacing or
@@ -104,6 +106,23 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
 
 
 STORE_DOWN = "lms.session_store_down"
+
+
+def _stored_session(store_id: str) -> dict | None:
+    """The stored session (data, expiry), kept by lms.cache until its row is written."""
+    def read() -> dict | None:
+        row = db.session.scalar(select(ServerSession).where(
+            ServerSession.session_id == store_id, ServerSession.expiry > utcnow()))
+        if row is None:
+            return None
+        return {"data": base64.b64encode(bytes(row.data)).decode("ascii"),
+                "expiry": row.expiry.isoformat()}
+
+    if not store_id or len(store_id) > 128:
+        return None
+    # Only sessions that exist are kept: a made-up cookie costs one query, not a cache entry.
+    return cached("auth.session", (store_id,), read, deps=row_deps("server_sessions", store_id),
+                  track=False, keep=lambda stored: stored is not None)
 
 
 def _session_store_down() -> None:
@@ -198,35 +217,74 @@ def _has_session() -> bool:
         return False
 
 
-def login_is_live(user: User) -> bool:
-    """Whether this request's session is a live login of `user` (its row exists); notes the
-    visit at most once a minute. True without a server-side session (no request)."""
-    if not _has_session():
-        return True
-    login_id = current_login_id()
-    if login_id is None:
-        return False
-    row = db.session.get(LoginSession, login_id)
-    if row is None or row.user_id != user.id or row.session_id != session.sid:
-        return False
-    now = utcnow()
-    if now - row.last_seen_at >= SEEN_RESOLUTION:
-        _note_seen(row, now)
-    return True
-
-
-def _note_seen(row: LoginSession, now: datetime) -> None:
+def _note_seen(login_id: int, now: datetime) -> None:
     """last_seen_at, in a transaction of its own (the request's stays untouched); the stored
     session is re-saved too, so it expires a lifetime after the last visit."""
     try:
         with db.engine.begin() as conn:
             conn.execute(update(LoginSession)
-                         .where(LoginSession.id == row.id,
+                         .where(LoginSession.id == login_id,
                                 LoginSession.last_seen_at < now - SEEN_RESOLUTION)
-                         .values(last_seen_at=now))
+                         .values(last_seen_at=now)
+                         .execution_options(lms_cache_rows=[login_id]))
         session.modified = True
     except SQLAlchemyError:  # a visit not noted is no reason to refuse the request
-        log.warning("could not note the visit of login %s", row.id)
+        log.warning("could not note the visit of login %s", login_id)
+
+
+_USER_FIELDS = ("email", "name", "active", "session_version")
+
+
+def live_login_user(user_id: int, version: int) -> User | None:
+    """The user of this request's login cookie, if the login is live and the password has not
+    changed since (Flask-Login's user loader). The user and login rows are kept by lms.cache
+    until either is written, so a page does not read them again; ending a login, a new
+    password or a deactivation writes them, and the next request anywhere sees it."""
+    if not _has_session():
+        user = db.session.get(User, user_id)
+        ok = user is not None and user.active and user.session_version == version
+        return user if ok else None
+    login_id = current_login_id()
+    if login_id is None:
+        return None
+
+    def read() -> dict:
+        user = db.session.get(User, user_id)
+        row = db.session.get(LoginSession, login_id)
+        return {
+            "user": None if user is None else {
+                "created_at": user.created_at.isoformat(),
+                **{f: getattr(user, f) for f in _USER_FIELDS}},
+            "login": None if row is None else {
+                "user_id": row.user_id, "session_id": row.session_id,
+                "last_seen_at": row.last_seen_at.isoformat()}}
+
+    found = cached("auth.login", (user_id, login_id), read, track=False,
+                   deps=(*row_deps("users", user_id), *row_deps("login_sessions", login_id)))
+    user, login = found["user"], found["login"]
+    if user is None or not user["active"] or user["session_version"] != version:
+        return None
+    if login is None or login["user_id"] != user_id or login["session_id"] != session.sid:
+        return None
+    now = utcnow()
+    if now - datetime.fromisoformat(login["last_seen_at"]) >= SEEN_RESOLUTION:
+        _note_seen(login_id, now)
+    return _attached_user(user_id, user)
+
+
+def _attached_user(user_id: int, fields: dict) -> User:
+    """The User of the request's database session, built from the kept fields without a query
+    (the password hash is left unloaded: read from the database if anything asks)."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    existing = db.session.identity_map.get(db.session.identity_key(User, user_id))
+    if existing is not None:
+        return existing
+    user = User(id=user_id, created_at=datetime.fromisoformat(fields["created_at"]),
+                **{f: fields[f] for f in _USER_FIELDS})
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
 
 
 def join_login_room() -> None:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from lms.auth import mfa, services
 from lms.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
-from lms.auth.logins import login_is_live
+from lms.auth.logins import live_login_user
 from lms.auth.mail import queue_password_reset
 from lms.auth.mfa_views import begin_second_step
 from lms.auth.models import User
@@ -25,10 +25,10 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    if len(user_id) > 12 or len(version) > 12:
         return None
-    return user if login_is_live(user) else None  # a login ended elsewhere is over
+    # A login ended elsewhere is over (lms.auth.logins keeps the rows between requests).
+    return live_login_user(int(user_id), int(version))
 
 
 def safe_next(target: str | None) -> str | None:

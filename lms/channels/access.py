@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from lms.auth.models import User
+from lms.cache import attach, cached, snapshot
 from lms.channels.models import Channel, Message
 from lms.cohorts.access import is_staff, membership_for, team_id_for
 from lms.cohorts.models import Cohort, Membership
@@ -43,7 +44,12 @@ def get_channel_for(user: User, channel_id: object,
     """The channel and the reader's membership; unknown or unreadable channels are NotFound."""
     if not isinstance(channel_id, int) or isinstance(channel_id, bool):
         raise NotFound(CHANNEL_NOT_FOUND)
-    channel = db.session.get(Channel, channel_id)
+    if channel_id > 2**62:
+        raise NotFound(CHANNEL_NOT_FOUND)
+    # The row is kept (lms.cache) until a channel is written.
+    channel = attach(Channel, cached(
+        "channels.row", (channel_id,), lambda: snapshot(db.session.get(Channel, channel_id)),
+        deps=("channels",), keep=lambda row: row is not None))
     if channel is None or (cohort is not None and channel.cohort_id != cohort.id):
         raise NotFound(CHANNEL_NOT_FOUND)
     membership = membership_for(user, channel.cohort_id)

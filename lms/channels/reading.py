@@ -132,6 +132,16 @@ def last_read_id(user: User, channel: Channel) -> int:
         ChannelRead.channel_id == channel.id, ChannelRead.user_id == user.id)) or 0
 
 
+def read_state(user: User, channel: Channel) -> tuple[int, int]:
+    """(the reader's read marker, the channel's newest message id) in one query."""
+    marker = select(ChannelRead.last_read_id).where(
+        ChannelRead.channel_id == channel.id, ChannelRead.user_id == user.id).scalar_subquery()
+    read, newest = db.session.execute(select(
+        func.coalesce(marker, 0), func.coalesce(func.max(Message.id), 0)).where(
+        Message.channel_id == channel.id)).one()
+    return read or 0, newest or 0
+
+
 def mark_read(user: User, channel: Channel, up_to_id: int | None = None) -> int:
     """Move the read marker forward to up_to_id (default: the newest message); never back."""
     newest = db.session.scalar(select(func.max(Message.id)).where(

@@ -6,7 +6,10 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
+from lms.cache import CSRF_SLOT, cached, cached_html, render_part
 from lms.channels import reading, services
 from lms.channels.access import (
     can_post_channel,
@@ -88,6 +91,21 @@ def _sidebar(membership):
     return channels, reading.unread_counts(current_user, [c.id for c in channels])
 
 
+def _cached_sidebar(cohort, membership, channel):
+    """The channel list with unread counts, kept per reader (lms.cache) until a message, a read
+    marker, a channel or a membership changes."""
+    def render(_csrf):
+        channels, unread = _sidebar(membership)
+        return render_part("channels/_sidebar.html", cohort=cohort, channels=channels,
+                           unread=unread, channel=channel)
+    return cached_html("channels.sidebar", (current_user.id, cohort.id, channel.id), render,
+                       deps=SHOWN_TABLES)
+
+
+# Tables of the objects a cached part is handed (loaded before it runs, so not seen read).
+SHOWN_TABLES = ("cohorts", "channels", "memberships", "users", "cohort_municipalities")
+
+
 @bp.get("/c/<slug>/channels")
 @login_required
 def channel_list(slug: str):
@@ -99,29 +117,43 @@ def channel_list(slug: str):
 
 def _channel_page(cohort, channel, membership, form, status=200):
     before_id = request.args.get("before_id", type=int)
-    read_up_to = reading.last_read_id(current_user, channel)
-    if before_id is None and status == 200:
+    read_up_to, newest = reading.read_state(current_user, channel)
+    if before_id is None and status == 200 and newest > read_up_to:
         # Viewing the newest page reads the channel; committed before loading the page so
         # the loaded messages are not expired (and re-queried one by one) by the commit.
-        # A marker that did not move commits nothing: the commit would only expire the
-        # cohort, channel and reader and load them again.
-        if reading.mark_read(current_user, channel) > read_up_to:
-            db.session.commit()
-    # Thread replies fold under their parent (「返信 N件」), so pages count parents only.
-    messages = reading.list_roots(channel, before_id=before_id)
-    replies = reading.replies_by_root([m.id for m in messages])
-    divider = next((m.id for m in messages
-                    if m.id > read_up_to and m.author_id != current_user.id), None)
-    unread_threads = {root_id for root_id, rs in replies.items()
-                      if any(r.id > read_up_to and r.author_id != current_user.id for r in rs)}
-    channels, unread = _sidebar(membership)
+        reading.mark_read(current_user, channel)
+        db.session.commit()
+    staff = is_staff(membership)
+    may_post = can_post_channel(membership, channel)
+
+    def render(csrf):
+        # Thread replies fold under their parent (「返信 N件」), so pages count parents only.
+        messages = reading.list_roots(channel, before_id=before_id)
+        replies = reading.replies_by_root([m.id for m in messages])
+        divider = next((m.id for m in messages
+                        if m.id > read_up_to and m.author_id != current_user.id), None)
+        unread_threads = {root_id for root_id, rs in replies.items()
+                          if any(r.id > read_up_to and r.author_id != current_user.id
+                                 for r in rs)}
+        return {"html": render_part(
+            "channels/_message_list.html", cohort=cohort, channel=channel, messages=messages,
+            replies=replies, unread_threads=unread_threads, divider_id=divider, staff=staff,
+            may_post=may_post, thread=None, csrf=csrf),
+            "first_id": messages[0].id if messages else None,
+            "has_older": bool(messages) and reading.has_older_root(channel, messages[0].id)}
+
+    # The list is the same for this reader until a message, reaction, mention or name in it
+    # changes (lms.cache); their own read marker is part of the key (the 「ここから未読」 line).
+    part = cached("channels.messages", (channel.id, before_id, current_user.id, read_up_to,
+                                        staff, may_post), lambda: render(Markup(CSRF_SLOT)),
+                  deps=SHOWN_TABLES)
+    html = part["html"].replace(CSRF_SLOT, generate_csrf()) if CSRF_SLOT in part["html"] \
+        else part["html"]
     return render_template(
-        "channels/channel.html", cohort=cohort, channel=channel, messages=messages,
-        replies=replies, unread_threads=unread_threads,
-        divider_id=divider, form=form, channels=channels, unread=unread,
-        staff=is_staff(membership), may_post=can_post_channel(membership, channel),
-        has_older=bool(messages) and reading.has_older_root(channel, messages[0].id),
-        newest_page=before_id is None, thread=None), status
+        "channels/channel.html", cohort=cohort, channel=channel, message_list=Markup(html),
+        first_id=part["first_id"], form=form, staff=staff, may_post=may_post,
+        sidebar=_cached_sidebar(cohort, membership, channel),
+        has_older=part["has_older"], newest_page=before_id is None, thread=None), status
 
 
 def _new_form() -> MessageForm:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lms.auth.models import User
+from lms.cache import attach, cached, snapshot
 from lms.cohorts.models import Cohort, CohortMunicipality, Membership
-from lms.db import per_request
+from lms.db import per_request, remember_per_request
 from lms.errors import Forbidden, NotFound
 from lms.extensions import db
 
@@ -32,9 +33,13 @@ def team_id_for(membership: Membership | None) -> int | None:
     if membership is None or membership.municipality_code is None:
         return None
     cohort_id, code = membership.cohort_id, membership.municipality_code
-    return per_request(("team_id", cohort_id, code), lambda: db.session.scalar(
-        select(CohortMunicipality.team_id).where(CohortMunicipality.cohort_id == cohort_id,
-                                                 CohortMunicipality.municipality_code == code)))
+    # Kept (lms.cache) until a municipality moves between teams (cohort_municipalities).
+    return per_request(("team_id", cohort_id, code), lambda: cached(
+        "cohorts.team_id", (cohort_id, code), lambda: db.session.scalar(
+            select(CohortMunicipality.team_id).where(
+                CohortMunicipality.cohort_id == cohort_id,
+                CohortMunicipality.municipality_code == code)),
+        deps=("cohort_municipalities",)))
 
 
 # --- Role predicates: the only place that compares roles ------------------------------------
@@ -81,13 +86,26 @@ def require_role(membership: Membership | None, *roles: str) -> None:
 
 
 def get_cohort_for(user: User, slug: str) -> tuple[Cohort, Membership]:
-    """The cohort and the user's membership; a cohort the user is not in is NotFound."""
-    cohort = db.session.scalar(select(Cohort).where(Cohort.slug == slug))
-    if cohort is None:
+    """The cohort and the user's membership; a cohort the user is not in is NotFound.
+    Both rows are kept (lms.cache) until a cohort or membership is written."""
+    if not user.is_authenticated or len(slug) > 200:
         raise NotFound("研修が見つかりません。")
-    membership = membership_for(user, cohort)
-    if membership is None:
+    user_id = user.id
+
+    def read() -> dict:
+        cohort = db.session.scalar(select(Cohort).where(Cohort.slug == slug))
+        membership = None if cohort is None else db.session.scalar(
+            select(Membership).where(Membership.cohort_id == cohort.id,
+                                     Membership.user_id == user_id))
+        return {"cohort": snapshot(cohort), "membership": snapshot(membership)}
+
+    found = cached("cohorts.access", (user_id, slug), read, deps=("cohorts", "memberships"),
+                   keep=lambda f: f["membership"] is not None)
+    cohort, membership = attach(Cohort, found["cohort"]), attach(Membership,
+                                                                 found["membership"])
+    if cohort is None or membership is None:
         raise NotFound("研修が見つかりません。")
+    remember_per_request(("membership", user_id, cohort.id), membership)
     return cohort, membership
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from lms.cache import cached_html, render_part
 from lms.cohorts.access import (
     can_manage_enrolment,
     get_cohort_for,
@@ -24,8 +25,15 @@ bp = Blueprint("dashboard", __name__, template_folder="templates")
 @bp.get("/")
 @login_required
 def dashboard():
-    cards = services.dashboard_cards(current_user)
-    return render_template("dashboard/dashboard.html", cards=cards)
+    # Kept per person (lms.cache) until anything it shows changes; for a minute at most,
+    # since the next session, deadlines and reminders follow the clock.
+    user_id = current_user.id
+    body = cached_html(
+        "dashboard.cards", (user_id,),
+        lambda _csrf: render_part("dashboard/_cards.html",
+                                  cards=services.dashboard_cards(current_user)),
+        deps=("users",), ttl=60)
+    return render_template("dashboard/dashboard.html", body=body)
 
 
 @bp.get("/c/<slug>/")

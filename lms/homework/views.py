@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from lms.cache import cached_html, render_part
 from lms.cohorts.access import get_cohort_for, is_staff, require_staff
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
@@ -257,9 +258,21 @@ def matrix(slug: str):
     cohort, membership = get_cohort_for(current_user, slug)
     require_staff(membership)
     by = request.args.get("by", "person")
+    if by not in progress.GROUPINGS:
+        by = "person"
     only_feedback = request.args.get("filter") == "feedback"
-    return render_template("homework/matrix.html", cohort=cohort,
+    shown = {"groupings": progress.GROUPINGS, "labels": progress.STATUS_LABELS,
+             "icons": progress.STATUS_ICONS, "only_feedback": only_feedback}
+
+    def render(_csrf):
+        return render_part("homework/_matrix_table.html", cohort=cohort, now=utcnow(),
                            matrix=progress.status_matrix(cohort, by,
                                                          needs_feedback=only_feedback),
-                           groupings=progress.GROUPINGS, labels=progress.STATUS_LABELS,
-                           icons=progress.STATUS_ICONS, only_feedback=only_feedback, now=utcnow())
+                           **shown)
+    # The same for every trainer and organizer of the cohort: kept (lms.cache) until a
+    # submission, review, homework, team or enrolment changes; a minute at most, since
+    # 「期限前」 and missing work follow the clock.
+    table = cached_html("homework.matrix", (cohort.id, by, only_feedback), render,
+                        deps=("cohorts",), ttl=60)
+    return render_template("homework/matrix.html", cohort=cohort, table=table,
+                           matrix={"by": by}, **shown)

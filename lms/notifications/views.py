@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from lms.cache import cached
+from lms.db import per_request
 from lms.extensions import db
 from lms.notifications import services
 from lms.notifications.kinds import KIND_LABELS, KINDS, MAIL_CHOICES, MAIL_LABELS
@@ -119,8 +121,11 @@ def unread_for_header() -> dict:
     if not current_user.is_authenticated:
         return {}
     # No autoflush: an error page may render while the session holds a refused change.
+    # Kept across requests (lms.cache) until a notification changes.
+    user_id = current_user.id
     with db.session.no_autoflush:
-        return {"notif_unread": services.unread_count(current_user.id)}
+        return {"notif_unread": per_request(("notif_unread", user_id), lambda: cached(
+            "notifications.unread", (user_id,), lambda: services.unread_count(user_id)))}
 
 
 def register(app) -> None:

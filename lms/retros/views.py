@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from lms.cache import cached_html, render_part
 from lms.cohorts.access import STAFF_ROLES, get_cohort_for, is_staff, require_role, team_id_for
 from lms.cohorts.models import Cohort
 from lms.errors import DomainError, NotFound
@@ -58,6 +59,20 @@ def team_retro_link(channel) -> dict | None:
         return None
     return {"url": url_for("retros.board_page", board_id=board.id), "board": board,
             "open_actions": open_team_actions(channel.team_id)}
+
+
+@bp.app_template_global()
+def team_retro_panel(channel):
+    """team_retro_link rendered for the team room, kept (lms.cache) until a board, action or
+    session changes; for a minute at most, since which board is current follows the clock."""
+    if getattr(channel, "kind", None) != "team" or channel.team_id is None:
+        return ""
+
+    def render(_csrf):
+        retro = team_retro_link(channel)
+        return render_part("retros/_team_room_retro.html", retro=retro) if retro else ""
+    return cached_html("retros.team_room_panel", (channel.id, channel.team_id), render,
+                       deps=("channels",), ttl=60)
 
 
 def _int_field(name: str):

@@ -1,0 +1,446 @@
+"""Parts of pages kept across requests (and, through Redis, across processes), each valid only
+while the database tables it was built from are unchanged.
+
+Every table has a version number. Whatever writes through SQLAlchemy (ORM, bulk, Core or text
+SQL; app, CLI or worker) bumps the versions of the tables it wrote when its transaction commits:
+once just before the commit and once after it, so a reader that read the old rows in between can
+only have stored them under the version that the second bump retires. A cached part records the
+versions of every table its queries read (seen at the engine, not listed by hand) plus the
+tables of objects it was handed (`deps`); it is served only while all of them are unchanged.
+A statement that is not a plain INSERT/UPDATE/DELETE (DDL, a migration) retires everything.
+
+Backends: `redis` (the default with REDIS_URL: every process agrees), `memory` (one process:
+tests, and a single-process server that only it writes to) and `off` (the default without
+Redis: another process, such as a CLI command, could write without this process hearing of it).
+A cache that does not answer (Redis down) is never an error: the part is computed as before.
+
+Nothing is stored while the request's own transaction holds uncommitted writes, so a part never
+shows what a rollback would undo. Parts are text (HTML) or JSON values, never ORM objects; what
+differs per viewer must be in the key.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+EVERYTHING = "*"  # the version every part depends on: bumped by DDL and unparsed writes
+DEFAULT_TTL = 600  # seconds; bounds what a lost bump (Redis restarted) could leave stale
+
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)',
+    re.IGNORECASE)
+_READ = re.compile(r'\b(?:FROM|JOIN)\s+"?([a-z_][a-z0-9_]*)', re.IGNORECASE)
+_PASSIVE = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK", "SHOW",
+            "SET ", "EXPLAIN", "VACUUM", "ANALYZE", "LISTEN")
+_DIRTY = "lms_cache_dirty"  # tables written in the connection's open transaction
+_COMMITTED = "lms_cache_committed"  # written and committed, awaiting the second bump
+_STORE = "lms_cache_store"  # the store told about the connection's writes
+
+# Tables whose rows are also versioned one by one ("users#12"), for parts that depend on one
+# row only (the login of a request, lms.auth): the ORM's flushes name the rows they write;
+# a statement that writes such a table otherwise (bulk, Core, text) retires all its rows
+# ("users#*"), unless it names its rows in the execution option `lms_cache_rows`.
+ROW_KEYS = {"users": "id", "login_sessions": "id", "server_sessions": "session_id"}
+_flushing: contextvars.ContextVar = contextvars.ContextVar("lms_cache_flushing", default=None)
+
+
+def row_scope(table: str, key) -> str:
+    return f"{table}#{key}"
+
+
+def row_deps(table: str, key) -> tuple[str, str]:
+    """What a part that read this row depends on: the row and the table's bulk writes."""
+    return row_scope(table, key), row_scope(table, "*")
+
+
+class Store(Protocol):
+    def versions(self, tables: Iterable[str]) -> dict[str, int]: ...
+
+    def bump(self, tables: Iterable[str]) -> None: ...
+
+    def get(self, key: str) -> dict | None: ...
+
+    def set(self, key: str, entry: dict, ttl: int) -> None: ...
+
+
+class MemoryStore:
+    """This process only; bounded, oldest entries dropped first."""
+
+    def __init__(self, max_entries: int = 4000) -> None:
+        self._lock = threading.Lock()
+        self._versions: dict[str, int] = {}
+        self._entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self._max = max_entries
+
+    def versions(self, tables: Iterable[str]) -> dict[str, int]:
+        v = self._versions
+        return {t: v.get(t, 0) for t in tables}
+
+    def bump(self, tables: Iterable[str]) -> None:
+        with self._lock:
+            for t in tables:
+                self._versions[t] = self._versions.get(t, 0) + 1
+
+    def get(self, key: str) -> dict | None:
+        found = self._entries.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return json.loads(found[1])  # a copy each time, as from Redis
+
+    def set(self, key: str, entry: dict, ttl: int) -> None:
+        raw = json.dumps(entry, ensure_ascii=False)
+        with self._lock:
+            self._entries[key] = (time.monotonic() + ttl, raw)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+
+class RedisStore:
+    """Shared by every process using the same Redis and database (the prefix names both)."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._prefix = prefix
+        self._errors = redis.RedisError
+        self._warned_at = 0.0
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._warned_at > 30:  # once per 30 s, not per request
+            self._warned_at = now
+            log.warning("page cache: Redis did not answer (%s: %s); computing instead",
+                        what, exc)
+
+    def versions(self, tables: Iterable[str]) -> dict[str, int]:
+        tables = list(tables)
+        values = self._redis.mget([f"{self._prefix}v:{t}" for t in tables])
+        return {t: int(v or 0) for t, v in zip(tables, values, strict=True)}
+
+    def bump(self, tables: Iterable[str]) -> None:
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for t in tables:
+                pipe.incr(f"{self._prefix}v:{t}")
+            pipe.execute()
+        except self._errors as exc:
+            self._failed("bump", exc)
+
+    def get(self, key: str) -> dict | None:
+        raw = self._redis.get(f"{self._prefix}e:{key}")
+        return json.loads(raw) if raw is not None else None
+
+    def set(self, key: str, entry: dict, ttl: int) -> None:
+        self._redis.set(f"{self._prefix}e:{key}", json.dumps(entry, ensure_ascii=False), ex=ttl)
+
+
+# --- which store serves which engine --------------------------------------------------------
+_stores: weakref.WeakKeyDictionary[Engine, Store] = weakref.WeakKeyDictionary()
+_recording: contextvars.ContextVar[list[set[str]] | None] = contextvars.ContextVar(
+    "lms_cache_recording", default=None)
+
+
+def build_store(config: dict) -> Store | None:
+    backend = config.get("CACHE_BACKEND")
+    if backend == "memory":
+        return MemoryStore()
+    if backend == "redis":
+        database = config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[-1].split("?")[0]
+        return RedisStore(config["CACHE_REDIS_URL"],
+                          f"lms:cache:{config.get('CACHE_PREFIX') or database}:")
+    return None
+
+
+def install(app, engine: Engine) -> None:
+    """Serve `app`'s parts from the store its config names, fed by `engine`'s writes."""
+    store = build_store(app.config)
+    app.extensions["lms_cache"] = store
+    if store is None:
+        return
+    _stores[engine] = store
+    if not event.contains(engine, "before_cursor_execute", _seen):
+        event.listen(engine, "before_cursor_execute", _seen)
+        event.listen(engine, "commit", _committing)
+        event.listen(engine, "rollback", _rolled_back)
+        event.listen(engine, "begin", _beginning)
+        event.listen(engine.pool, "checkin", _checked_in)
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "before_flush", _flush_starting):
+        event.listen(Session, "before_flush", _flush_starting)
+        event.listen(Session, "after_flush", _rows_flushed)
+
+
+def store_for_app(app) -> Store | None:
+    return app.extensions.get("lms_cache")
+
+
+# --- the engine's statements -----------------------------------------------------------------
+def _tables_written(statement: str) -> str | None:
+    head = statement.lstrip()[:10].upper()
+    if head.startswith(_PASSIVE):
+        return None
+    found = _WRITE.match(statement)
+    if found:
+        return found.group(1).lower()
+    if head.startswith("WITH") and not re.search(r"\b(INSERT|UPDATE|DELETE)\b", statement,
+                                                 re.IGNORECASE):
+        return None
+    return EVERYTHING
+
+
+def _seen(conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: PLR0913
+    table = _tables_written(statement)
+    if table is None:
+        stack = _recording.get()
+        if stack:
+            stack[-1].update(t.lower() for t in _READ.findall(statement))
+        return
+    info = conn.info  # the pooled connection's: outlives this Connection until check-in
+    dirty = info.setdefault(_DIRTY, set())
+    dirty.add(table)
+    if table in ROW_KEYS:
+        named = _context.execution_options.get("lms_cache_rows") if _context else None
+        if named:
+            dirty.update(row_scope(table, key) for key in named)
+        elif not _in_orm_flush():  # a flush names its rows (_rows_flushed)
+            dirty.add(row_scope(table, "*"))
+    info[_STORE] = _stores.get(conn.engine)
+
+
+def _in_orm_flush() -> bool:
+    ref = _flushing.get()
+    session = ref() if ref is not None else None
+    return bool(session is not None and session._flushing)
+
+
+def _flush_starting(session, _context, _instances) -> None:
+    _flushing.set(weakref.ref(session))
+
+
+def _rows_flushed(session, _context) -> None:
+    rows = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(obj, "__tablename__", None)
+        if table in ROW_KEYS:
+            key = getattr(obj, ROW_KEYS[table], None)
+            rows.add(row_scope(table, key if key is not None else "*"))
+    if rows:
+        for conn in _session_connections(session):
+            conn.info.setdefault(_DIRTY, set()).update(rows)
+
+
+def _committing(conn) -> None:
+    info = conn.info
+    tables = info.pop(_DIRTY, None)
+    if tables:
+        store = info.get(_STORE)
+        if store is not None:
+            store.bump(tables)  # the first bump: before the rows are visible
+        info.setdefault(_COMMITTED, set()).update(tables)
+
+
+def _rolled_back(conn) -> None:
+    conn.info.pop(_DIRTY, None)
+    _second_bump(conn.info)
+
+
+def _beginning(conn) -> None:
+    _second_bump(conn.info)  # the previous transaction on this connection has ended
+
+
+def _checked_in(_dbapi_connection, record) -> None:
+    info = record.info
+    # Writes still marked dirty at check-in were autocommitted or are being reset away: bump
+    # them anyway (a needless bump costs one recomputation; a missed one would serve stale).
+    leftover = info.pop(_DIRTY, None)
+    if leftover:
+        info.setdefault(_COMMITTED, set()).update(leftover)
+    _second_bump(info)
+
+
+def _second_bump(info: dict) -> None:
+    tables = info.pop(_COMMITTED, None)
+    store = info.get(_STORE)
+    if tables and store is not None:
+        store.bump(tables)
+
+
+# --- cached parts ----------------------------------------------------------------------------
+def _current_store() -> Store | None:
+    from flask import current_app, has_app_context
+
+    return store_for_app(current_app) if has_app_context() else None
+
+
+def _uncommitted_writes() -> bool:
+    """Whether the request's transaction holds writes that a rollback could still undo."""
+    from lms.extensions import db
+
+    session = db.session()  # the request's Session itself (not the scoped proxy)
+    if session.new or session.dirty or session.deleted:
+        return True
+    if not session.in_transaction():
+        return False
+    return any(conn.info.get(_DIRTY) for conn in _session_connections(session))
+
+
+def _session_connections(session):
+    transaction = session.get_transaction()
+    if transaction is None:
+        return []
+    return [conn for conn, *_ in transaction._connections.values()]
+
+
+def all_tables() -> list[str]:
+    from lms.extensions import db
+
+    return [EVERYTHING, *db.metadata.tables]
+
+
+def cached(name: str, parts: tuple, compute: Callable[[], T], *, deps: Iterable[str] = (),
+           ttl: int = DEFAULT_TTL, track: bool = True,
+           keep: Callable[[T], bool] | None = None) -> T:
+    """compute()'s value for `parts`, served from the cache while the tables it read (and
+    `deps`, the tables of objects handed to it) are unchanged. The value must be text or JSON.
+    With track=False it depends on `deps` alone (rows: row_deps); `keep` says which values
+    are worth storing."""
+    store = _current_store()
+    if store is None:
+        return compute()
+    key = name + ":" + ":".join(str(p) for p in parts)
+    try:
+        entry = store.get(key)
+        if entry is not None and store.versions(entry["deps"]) == entry["deps"]:
+            return entry["value"]
+        # Versions before reading: a write that commits meanwhile makes them old.
+        before = store.versions(all_tables() if track else [EVERYTHING, *deps])
+    except Exception as exc:  # noqa: BLE001  (a cache that does not answer is no error)
+        _report(store, "get", exc)
+        return compute()
+    stack = _recording.get()
+    if stack is None:
+        stack = []
+        _recording.set(stack)
+    read: set[str] = set()
+    stack.append(read if track else set())
+    try:
+        value = compute()
+    finally:
+        stack.pop()
+    if stack and track:
+        stack[-1].update(read)  # an enclosing part depends on what this one read
+    read.update(deps)
+    read.add(EVERYTHING)
+    if (keep is not None and not keep(value)) or _uncommitted_writes():
+        return value
+    try:
+        store.set(key, {"deps": {t: before.get(t, 0) for t in sorted(read)}, "value": value},
+                  ttl)
+    except Exception as exc:  # noqa: BLE001
+        _report(store, "set", exc)
+    return value
+
+
+def _report(store: Store, what: str, exc: Exception) -> None:
+    failed = getattr(store, "_failed", None)
+    if failed is not None:
+        failed(what, exc)
+    else:
+        log.warning("page cache %s failed: %s", what, exc)
+
+
+# --- cached HTML -------------------------------------------------------------------------------
+# A form's token differs per login, so a cached part holds this slot where the token goes
+# and each response fills in its own. User content cannot produce it: names are escaped and
+# message bodies are sanitized (nh3 drops comments).
+CSRF_SLOT = "<!--lms:csrf-->"
+
+
+def cached_html(name: str, parts: tuple, render: Callable[[str], str], *,
+                deps: Iterable[str] = (), ttl: int = DEFAULT_TTL):
+    """Markup rendered by render(csrf) (csrf: the slot to put where the form token goes),
+    kept like cached(); the token of this login is filled in on the way out."""
+    from flask_wtf.csrf import generate_csrf
+    from markupsafe import Markup
+
+    html = cached(name, parts, lambda: str(render(Markup(CSRF_SLOT))), deps=deps, ttl=ttl)
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, generate_csrf())
+    return Markup(html)
+
+
+def render_part(template: str, **context) -> str:
+    """render_template for a cached part: a form token it asks for becomes the slot."""
+    from flask import render_template
+
+    return render_template(template, csrf_token=lambda: CSRF_SLOT, **context)
+
+
+# --- rows kept as plain values ------------------------------------------------------------------
+def snapshot(obj) -> dict | None:
+    """The column values of an ORM object, as JSON (for cached(); restore with attach)."""
+    if obj is None:
+        return None
+    from datetime import date, datetime
+
+    from sqlalchemy import inspect
+
+    out = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        value = getattr(obj, attr.key)
+        if isinstance(value, datetime):
+            value = {"$dt": value.isoformat()}
+        elif isinstance(value, date):
+            value = {"$d": value.isoformat()}
+        out[attr.key] = value
+    return out
+
+
+def attach(model, fields: dict | None):
+    """The object of the request's database session with these column values: the one already
+    loaded, or one made from them without a query (as if just read)."""
+    if fields is None:
+        return None
+    from datetime import date, datetime
+
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import make_transient_to_detached
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from lms.extensions import db
+
+    mapper = inspect(model)
+    pk = tuple(fields[mapper.get_property_by_column(c).key] for c in mapper.primary_key)
+    session = db.session()
+    existing = session.identity_map.get(session.identity_key(model, pk))
+    if existing is not None:
+        return existing
+    obj = mapper.class_manager.new_instance()
+    for key, value in fields.items():
+        if isinstance(value, dict) and len(value) == 1:
+            if "$dt" in value:
+                value = datetime.fromisoformat(value["$dt"])
+            elif "$d" in value:
+                value = date.fromisoformat(value["$d"])
+        set_committed_value(obj, key, value)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj

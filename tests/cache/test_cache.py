@@ -1,0 +1,159 @@
+"""lms.cache: a kept part is served while the tables it read are unchanged, and recomputed
+after any write to them, whichever way the write is made; never an error when the cache is
+down; shared between processes through Redis."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text, update
+
+from lms import cache
+from lms.app import create_app
+from lms.auth.models import User
+from lms.extensions import db as _db
+
+
+@pytest.fixture
+def names(app, make_user):
+    """cached() over the user names, counting how often it really computed."""
+    make_user("a@example.jp", "青木")
+    make_user("b@example.jp", "馬場")
+    calls = []
+
+    def read() -> list[str]:
+        def compute():
+            calls.append(1)
+            return list(_db.session.scalars(select(User.name).order_by(User.id)))
+        return cache.cached("test.names", ("all",), compute)
+
+    read.calls = calls
+    return read
+
+
+def test_kept_until_its_table_is_written_by_the_orm(names, db):
+    assert names() == ["青木", "馬場"] and names() == ["青木", "馬場"]
+    assert len(names.calls) == 1
+    user = db.session.scalar(select(User).where(User.email == "b@example.jp"))
+    user.name = "馬場 改"
+    db.session.commit()
+    assert names() == ["青木", "馬場 改"] and len(names.calls) == 2
+
+
+@pytest.mark.parametrize("how", ["bulk", "text", "core"])
+def test_bulk_core_and_text_writes_retire_it_too(names, db, how):
+    names()
+    if how == "bulk":
+        db.session.execute(update(User).where(User.email == "a@example.jp").values(name="X"))
+        db.session.commit()
+    elif how == "text":
+        db.session.execute(text("UPDATE users SET name = 'X' WHERE email = 'a@example.jp'"))
+        db.session.commit()
+    else:
+        db.session.commit()  # (SQLite: one writer at a time)
+        with db.engine.begin() as conn:  # outside the request's session
+            conn.execute(update(User.__table__).where(User.email == "a@example.jp")
+                         .values(name="X"))
+    assert names()[0] == "X"
+
+
+def test_a_write_to_another_table_keeps_it(names, db, make_cohort):
+    names()
+    db.session.execute(text("UPDATE municipalities SET name = name"))
+    db.session.commit()
+    names()
+    assert len(names.calls) == 1
+
+
+def test_rolled_back_writes_are_never_kept(names, db):
+    user = db.session.scalar(select(User).where(User.email == "a@example.jp"))
+    user.name = "取り消される名前"
+    db.session.flush()
+    assert names()[0] == "取り消される名前"  # this transaction sees its own write...
+    db.session.rollback()
+    assert names()[0] == "青木"  # ...which was not kept for anyone after the rollback
+
+
+def test_a_schema_change_retires_everything(names, db):
+    names()
+    db.session.execute(text("CREATE TABLE scratch (id INTEGER)"))
+    db.session.commit()
+    names()
+    assert len(names.calls) == 2
+
+
+def test_a_row_part_depends_on_its_row_and_on_bulk_writes(app, db, make_user):
+    a, b = make_user("a@example.jp", "青木"), make_user("b@example.jp", "馬場")
+    calls = []
+
+    def name_of_a():
+        def compute():
+            calls.append(1)
+            return _db.session.get(User, a.id).name
+        return cache.cached("test.row", (a.id,), compute, track=False,
+                            deps=cache.row_deps("users", a.id))
+
+    assert name_of_a() == "青木"
+    b.name = "馬場 改"  # another row: kept
+    db.session.commit()
+    assert name_of_a() == "青木" and len(calls) == 1
+    db.session.get(User, a.id).name = "青木 改"  # its row, through the ORM
+    db.session.commit()
+    assert name_of_a() == "青木 改" and len(calls) == 2
+    db.session.execute(update(User).values(active=True))  # a bulk write: every row
+    db.session.commit()
+    name_of_a()
+    assert len(calls) == 3
+
+
+def test_redis_down_is_no_error(app_config, tmp_path):
+    from tests.conftest import free_port
+
+    app = create_app({**app_config, "CACHE_BACKEND": "redis",
+                      "CACHE_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    with app.app_context():
+        _db.create_all()
+        try:
+            assert cache.cached("test.down", (), lambda: "computed") == "computed"
+            _db.session.add(User(email="x@example.jp", name="X"))
+            _db.session.commit()  # the bump fails quietly
+            assert app.test_client().get("/login").status_code == 200
+        finally:
+            _db.session.remove()
+            _db.drop_all()
+            _db.engine.dispose()
+
+
+def test_processes_agree_through_redis(redis_url, tmp_path):
+    """Two apps (as two processes would) on one database and one Redis: a write by one
+    retires what the other kept."""
+    import uuid
+
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'two.db'}",
+              "CACHE_BACKEND": "redis", "CACHE_REDIS_URL": redis_url,
+              "CACHE_PREFIX": f"test-{uuid.uuid4().hex}"}
+    first, second = create_app(config), create_app(config)
+    calls = []
+
+    def names():
+        calls.append(1)
+        return list(_db.session.scalars(select(User.name).order_by(User.id)))
+
+    with first.app_context():
+        _db.create_all()
+        _db.session.add(User(email="a@example.jp", name="青木"))
+        _db.session.commit()
+        assert cache.cached("test.names", (), names) == ["青木"]
+        assert cache.cached("test.names", (), names) == ["青木"] and len(calls) == 1
+        _db.session.remove()
+    with second.app_context():
+        assert cache.cached("test.names", (), names) == ["青木"] and len(calls) == 1
+        _db.session.add(User(email="b@example.jp", name="馬場"))
+        _db.session.commit()
+        _db.session.remove()
+    with first.app_context():
+        assert cache.cached("test.names", (), names) == ["青木", "馬場"]
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+    with second.app_context():
+        _db.engine.dispose()

@@ -1,0 +1,179 @@
+"""Pages built from kept parts (lms.cache) show every change at once, show each reader their
+own view, and cost few queries once kept."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from lms.channels.models import Message
+from tests.conftest import PASSWORD, isolate_requests
+
+SLUG = "tokyo-dx-2021"
+
+
+def _room(channel) -> str:
+    return f"/c/{SLUG}/channels/{channel.id}"
+
+
+def _client_for(app, email):
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_team_room_shows_new_edited_and_reacted_messages_at_once(app, chans, teammate,
+                                                                team_room_of, post,
+                                                                token_for):
+    room = team_room_of("p01@example.jp")
+    me, mate = _client_for(app, "p01@example.jp"), teammate()
+    assert "キャッシュ確認の投稿" not in me.get(_room(room)).get_data(as_text=True)
+    sent = post(mate, room.id, "キャッシュ確認の投稿").get_json()
+    assert "キャッシュ確認の投稿" in me.get(_room(room)).get_data(as_text=True)
+    me.get(_room(room))  # kept now
+
+    edited = me.patch(f"/api/v1/messages/{sent['id']}", headers=token_for(mate),
+                      json={"body": "キャッシュ確認の投稿（直しました）"})
+    assert edited.status_code == 200, edited.get_json()
+    page = me.get(_room(room)).get_data(as_text=True)
+    assert "キャッシュ確認の投稿（直しました）" in page and "（編集済み）" in page
+
+    assert me.post(f"/api/v1/messages/{sent['id']}/reactions", json={"emoji": "👍"},
+                   headers=token_for("p01@example.jp")).status_code in (200, 201)
+    page = me.get(_room(room)).get_data(as_text=True)
+    item = re.search(rf'<li class="message[^"]*" id="m-{sent["id"]}".*?</li>', page, re.S)
+    assert 'aria-label="👍 リアクション 1件（押しています' in item.group(0)
+
+
+def test_each_reader_gets_their_own_list(app, chans, teammate, team_room_of, post):
+    room = team_room_of("p01@example.jp")
+    mate = teammate()
+    mine = post("p01@example.jp", room.id, "わたしの投稿").get_json()
+    me, them = _client_for(app, "p01@example.jp"), _client_for(app, mate)
+    for _ in range(2):  # the second round is served from what was kept
+        my_page = me.get(_room(room)).get_data(as_text=True)
+        their_page = them.get(_room(room)).get_data(as_text=True)
+        edit_link = f'data-edit-message="{mine["id"]}"'
+        assert edit_link in my_page and edit_link not in their_page
+
+
+def test_a_participant_moved_out_of_the_team_loses_the_room_at_once(app, db, chans, demo,
+                                                                    team_room_of,
+                                                                    other_team_member):
+    from lms.auth.services import get_user_by_email
+    from lms.cohorts.access import membership_for
+    from lms.cohorts.models import CohortMunicipality
+
+    room = team_room_of("p01@example.jp")
+    me = _client_for(app, "p01@example.jp")
+    assert me.get(_room(room)).status_code == 200
+    other = other_team_member()
+    mine = membership_for(get_user_by_email("p01@example.jp"), demo)
+    theirs = membership_for(get_user_by_email(other), demo)
+    cm = db.session.scalar(select(CohortMunicipality).where(
+        CohortMunicipality.cohort_id == demo.id,
+        CohortMunicipality.municipality_code == mine.municipality_code))
+    cm.team_id = db.session.scalar(select(CohortMunicipality.team_id).where(
+        CohortMunicipality.cohort_id == demo.id,
+        CohortMunicipality.municipality_code == theirs.municipality_code))
+    db.session.commit()
+    assert me.get(_room(room)).status_code in (403, 404)
+
+
+def test_dashboard_and_matrix_follow_new_work(app, db, demo, chans, team_room_of, teammate,
+                                              post):
+    from tests.homework.test_matrix import submit_as
+
+    me, trainer = _client_for(app, "p01@example.jp"), _client_for(app, "trainer1@example.jp")
+    room = team_room_of("p01@example.jp")
+    me.get(_room(room))
+    before = me.get("/").get_data(as_text=True)
+    matrix_url = f"/c/{SLUG}/homework/matrix?by=person"
+    matrix_before = trainer.get(matrix_url).get_data(as_text=True)
+    post(teammate(), room.id, "ダッシュボード確認")
+    after = me.get("/").get_data(as_text=True)
+    assert after != before and "未読 1件" in after
+    sub = submit_as(db, demo, "p01@example.jp", "s3_case")
+    matrix_after = trainer.get(matrix_url).get_data(as_text=True)
+    assert f"/c/{SLUG}/submissions/{sub.id}" in matrix_after
+    assert f"/c/{SLUG}/submissions/{sub.id}" not in matrix_before
+
+
+def test_kept_pages_cost_a_few_queries(app, db, demo, chans, team_room_of, count_queries):
+    me = _client_for(app, "p01@example.jp")
+    trainer = _client_for(app, "trainer1@example.jp")
+    room = team_room_of("p01@example.jp")
+    pages = [(me, "/", 1), (me, _room(room), 7), (trainer, "/", 1),
+             (trainer, f"/c/{SLUG}/homework/matrix", 3)]
+    for client, url, _ in pages:
+        assert client.get(url).status_code == 200
+    for client, url, most in pages:
+        with count_queries(warm=True) as statements:
+            assert client.get(url).status_code == 200
+        assert len(statements) <= most, (url, statements)
+
+
+def test_a_message_deleted_elsewhere_is_gone_from_the_kept_list(app, db, chans, post):
+    me = _client_for(app, "p01@example.jp")
+    sent = post("p02@example.jp", chans["worries"].id, "消される投稿").get_json()
+    assert "消される投稿" in me.get(_room(chans["worries"])).get_data(as_text=True)
+    db.session.get(Message, sent["id"]).body_html = "<p>差し替え</p>"
+    db.session.commit()
+    assert "消される投稿" not in me.get(_room(chans["worries"])).get_data(as_text=True)
+
+
+@pytest.fixture
+def csrf_app(app_config):
+    from lms.app import create_app
+    from lms.demo import build_demo
+    from lms.extensions import db
+
+    app = isolate_requests(create_app({**app_config, "WTF_CSRF_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": app_config["SQLALCHEMY_DATABASE_URI"]
+                      .replace("test.sqlite3", "csrf.sqlite3")}))
+    with app.app_context():
+        db.create_all()
+        build_demo(PASSWORD)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_two_logins_of_one_person_each_get_their_own_form_token(csrf_app):
+    """A kept list holds no login's token: each page carries its own login's, which works."""
+    from lms.channels.models import Channel
+
+    worries = csrf_app.extensions["sqlalchemy"].session.scalar(  # noqa
+        select(Channel).where(Channel.name == "DXの悩みごと"))
+    clients = []
+    for _ in range(2):
+        client = csrf_app.test_client()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                          client.get("/login").get_data(as_text=True)).group(1)
+        assert client.post("/login", data={"email": "p01@example.jp", "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        clients.append(client)
+    from lms.auth.services import create_api_token, get_user_by_email
+
+    sql = csrf_app.extensions["sqlalchemy"].session
+    bearer = create_api_token(get_user_by_email("p02@example.jp"))
+    sql.commit()
+    message_id = clients[0].post(f"/api/v1/channels/{worries.id}/messages",
+                                 headers={"Authorization": f"Bearer {bearer}"},
+                                 json={"body": "リアクションしてください",
+                                       "client_msg_id": "cache-csrf-1"}).get_json()["id"]
+    tokens = []
+    for client in clients:  # the second page is built from the first one's kept list
+        page = client.get(f"/c/{SLUG}/channels/{worries.id}").get_data(as_text=True)
+        form = re.search(rf'action="[^"]*/messages/{message_id}/react"\s*class="d-inline">\s*'
+                         r'<input type="hidden" name="csrf_token" value="([^"]+)"', page)
+        assert form, "the page has no reaction form for the newest message"
+        tokens.append(form.group(1))
+        response = client.post(f"/c/{SLUG}/messages/{message_id}/react",
+                               data={"csrf_token": form.group(1), "emoji": "👀"})
+        assert response.status_code in (302, 303), response.status_code
+    assert tokens[0] != tokens[1]
