@@ -326,6 +326,9 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, deps: Iterable[
     if store is None:
         return compute()
     key = name + ":" + ":".join(str(p) for p in parts)
+    if _uncommitted_writes():
+        # This transaction has written what others cannot see yet: read it, keep nothing.
+        return compute()
     try:
         entry = store.get(key)
         if entry is not None and store.versions(entry["deps"]) == entry["deps"]:
@@ -350,7 +353,7 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, deps: Iterable[
     read.update(deps)
     read.add(EVERYTHING)
     if (keep is not None and not keep(value)) or _uncommitted_writes():
-        return value
+        return value  # (a write made while computing is not kept either)
     try:
         store.set(key, {"deps": {t: before.get(t, 0) for t in sorted(read)}, "value": value},
                   ttl)

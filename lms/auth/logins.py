@@ -106,6 +106,9 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
 
 
 STORE_DOWN = "lms.session_store_down"
+# How long a login's rows may be kept at most: should a write's version bump be lost (Redis
+# restarted from an old snapshot), an ended login still ends within this time.
+AUTH_TTL = 60
 
 
 def _stored_session(store_id: str) -> dict | None:
@@ -122,7 +125,7 @@ def _stored_session(store_id: str) -> dict | None:
         return None
     # Only sessions that exist are kept: a made-up cookie costs one query, not a cache entry.
     return cached("auth.session", (store_id,), read, deps=row_deps("server_sessions", store_id),
-                  track=False, keep=lambda stored: stored is not None)
+                  track=False, keep=lambda stored: stored is not None, ttl=AUTH_TTL)
 
 
 def _session_store_down() -> None:
@@ -259,7 +262,7 @@ def live_login_user(user_id: int, version: int) -> User | None:
                 "user_id": row.user_id, "session_id": row.session_id,
                 "last_seen_at": row.last_seen_at.isoformat()}}
 
-    found = cached("auth.login", (user_id, login_id), read, track=False,
+    found = cached("auth.login", (user_id, login_id), read, track=False, ttl=AUTH_TTL,
                    deps=(*row_deps("users", user_id), *row_deps("login_sessions", login_id)))
     user, login = found["user"], found["login"]
     if user is None or not user["active"] or user["session_version"] != version:
