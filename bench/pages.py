@@ -305,7 +305,7 @@ def main() -> None:
                     print(f"round {rnd + 1} {t.name}: hello {hello_rps:.0f} req/s; before "
                           f"{b['rps']:.0f} ({b['rps'] / hello_rps:.3f}×) p99 {b['p99']:.0f} ms; "
                           f"after {a['rps']:.0f} ({a['rps'] / hello_rps:.3f}×) p99 "
-                          f"{a['p99']:.0f} ms; after/before {a['rps'] / b['rps']:.3f}",
+                          f"{a['p99']:.0f} ms; after/before {a['rps'] / max(b['rps'], 1e-9):.3f}",
                           flush=True)
                 else:
                     print(f"pair {rnd + 1} {t.name}: {t.runs[-1]['rps']:.0f} req/s vs hello "
@@ -396,7 +396,7 @@ def report_before_after(args, load_tool: str, targets: list[Target], sizes: dict
     for t in targets:
         b = _side(t.before, t.hello, before_sizes[t.name])
         a = _side(t.runs, t.hello, sizes[t.name])
-        speedups = [r["rps"] / p["rps"] for r, p in zip(t.runs, t.before, strict=True)]
+        speedups = [r["rps"] / max(p["rps"], 1e-9) for r, p in zip(t.runs, t.before, strict=True)]
         row = {"page": t.name, "path": t.path, "before": b, "after": a,
                "speedup": statistics.median(speedups), "speedups": speedups}
         rows.append(row)
