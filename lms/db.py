@@ -73,6 +73,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 # snapshot is stale). So take over BEGIN, as the SQLAlchemy documentation describes for
 # pysqlite: a transaction that may write starts with BEGIN IMMEDIATE and queues for the write
 # lock (busy_timeout) before it reads anything; plain page views stay deferred readers.
+SOCKETIO_PATH = "/socket.io"  # Flask-SocketIO's default, which the app keeps
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Endpoints that only rarely write, and spend long in between (argon2): readers.
 DEFERRED_ENDPOINTS = frozenset({"auth.login"})
@@ -91,7 +92,10 @@ def _may_write() -> bool:
 
     if not has_request_context():
         return True
-    if getattr(request, "sid", None) is not None:  # a Socket.IO event
+    # A Socket.IO event. Flask-SocketIO sets `request.sid` only after it has loaded the
+    # session, which may already begin the transaction: the path marks the event from the
+    # start (HTTP requests under it never reach Flask, the Socket.IO middleware answers them).
+    if getattr(request, "sid", None) is not None or request.path.startswith(SOCKETIO_PATH):
         return True
     return request.method in UNSAFE_METHODS and request.endpoint not in DEFERRED_ENDPOINTS
 

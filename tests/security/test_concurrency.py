@@ -124,3 +124,59 @@ def test_thirty_colleagues_submitting_at_once_on_sqlite_get_consecutive_versions
     assert statuses == {201: 30}, statuses
     # Consecutive after whatever the demo had already submitted.
     assert versions == list(range(versions[0], versions[0] + 30))
+
+
+def test_team_reacting_at_once_over_browser_sockets_on_sqlite_never_sees_a_lock(tmp_path):
+    """Ten teammates with the page open (a socket opened with the login cookie) press a
+    reaction at the same moment: every one is stored and answered. Flask-SocketIO loads the
+    login's session before it marks the request as a socket event, and that read used to
+    begin a plain (deferred) transaction, so whoever wrote second failed at once with
+    "database is locked" (seen by a browser test under load)."""
+    from tests.channels.helpers import Peer, logged_in, placement, teammates
+
+    server = start_live_server(tmp_path)
+    peers: list[Peer] = []
+    try:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(server.env["DATABASE_URL"])
+        emails = ["p01@example.jp", *teammates(engine, "p01@example.jp")]
+        room = placement(engine, "p01@example.jp")["room"]
+        engine.dispose()
+        for email in emails:
+            session = logged_in(server, email)
+            cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+            peers.append(Peer(server.url, cookie=cookie).connect())
+        for peer in peers:
+            assert peer.call("join", {"channel_id": room}) == {"ok": True}
+        sent = peers[0].call("send", {"channel_id": room, "body": "資料を共有しました",
+                                      "client_id": str(uuid.uuid4())})
+        message_id = sent["message"]["id"]
+
+        barrier = threading.Barrier(len(peers))
+        answers: list = [None] * len(peers)
+
+        def react(i: int, peer: Peer) -> None:
+            barrier.wait()
+            try:
+                answers[i] = peer.call("react", {"message_id": message_id, "emoji": "👍",
+                                                 "on": True})
+            except Exception as exc:  # noqa: BLE001 - reported below
+                answers[i] = exc
+
+        threads = [threading.Thread(target=react, args=(i, p)) for i, p in enumerate(peers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for peer in peers:
+            peer.close()
+        server.stop()
+    log = next(tmp_path.glob("server-*.log")).read_text()
+    assert all(isinstance(a, dict) and a.get("ok") for a in answers), (answers, log[-2000:])
+    assert "database is locked" not in log
+    # Stored one after another: each answer counts the reactions committed so far.
+    counts = sorted(next(r["count"] for r in a["message"]["reactions"] if r["emoji"] == "👍")
+                    for a in answers)
+    assert len(peers) >= 5 and counts == list(range(1, len(peers) + 1)), counts
