@@ -151,8 +151,60 @@ class RedisStore:
         self._redis.set(f"{self._prefix}e:{key}", json.dumps(entry, ensure_ascii=False), ex=ttl)
 
 
+_FLAT = (str, int, float, bool, type(None))
+
+
+class LocalEntries:
+    """Entries this process has already fetched, kept beside the store: a hit still checks
+    the entry's versions (from the request's snapshot), so it costs no round trip to Redis
+    and no decoding. Bounded by total size; least recently used dropped first."""
+
+    def __init__(self, max_chars: int = 32_000_000) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, dict, object, int]] = OrderedDict()
+        self._chars = 0
+        self._max = max_chars
+
+    def get(self, key: str) -> tuple[dict, object] | None:
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        expires, deps, value, _size = found
+        if expires < time.monotonic():
+            return None
+        # Every caller gets its own copy of a JSON value: a shallow one of a flat dict (the
+        # strings in it are immutable), a decoded one otherwise.
+        if isinstance(value, dict):
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = json.loads(value[0])
+        return deps, value
+
+    def put(self, key: str, deps: dict, value: object, ttl: int) -> None:
+        if isinstance(value, str):
+            kept, size = value, len(value)
+        elif isinstance(value, dict) and all(isinstance(v, _FLAT) for v in value.values()):
+            kept = dict(value)
+            size = sum(len(v) if isinstance(v, str) else 8 for v in kept.values())
+        else:
+            kept = (json.dumps(value, ensure_ascii=False),)
+            size = len(kept[0])
+        if size > self._max // 8:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._chars -= old[3]
+            self._entries[key] = (time.monotonic() + ttl, deps, kept, size)
+            self._chars += size
+            while self._chars > self._max and self._entries:
+                _key, dropped = self._entries.popitem(last=False)
+                self._chars -= dropped[3]
+
+
 # --- which store serves which engine --------------------------------------------------------
 _stores: weakref.WeakKeyDictionary[Engine, Store] = weakref.WeakKeyDictionary()
+_local: weakref.WeakKeyDictionary[Store, LocalEntries] = weakref.WeakKeyDictionary()
 _recording: contextvars.ContextVar[list[set[str]] | None] = contextvars.ContextVar(
     "lms_cache_recording", default=None)
 
@@ -174,6 +226,7 @@ def install(app, engine: Engine) -> None:
     app.extensions["lms_cache"] = store
     if store is None:
         return
+    _local[store] = LocalEntries()
     _stores[engine] = store
     if not event.contains(engine, "before_cursor_execute", _seen):
         event.listen(engine, "before_cursor_execute", _seen)
@@ -254,6 +307,7 @@ def _committing(conn) -> None:
         store = info.get(_STORE)
         if store is not None:
             store.bump(tables)  # the first bump: before the rows are visible
+            _forget_versions()
         info.setdefault(_COMMITTED, set()).update(tables)
 
 
@@ -281,6 +335,7 @@ def _second_bump(info: dict) -> None:
     store = info.get(_STORE)
     if tables and store is not None:
         store.bump(tables)
+        _forget_versions()
 
 
 # --- cached parts ----------------------------------------------------------------------------
@@ -315,6 +370,42 @@ def all_tables() -> list[str]:
     return [EVERYTHING, *db.metadata.tables]
 
 
+# A request reads the versions once (every table in one round trip, and the rows it asks
+# about), then checks each part against that snapshot: the page is as of the moment it began.
+# A commit made by the request itself forgets the snapshot, so it sees its own writes.
+_VERSIONS = "_lms_cache_versions"
+
+
+def _versions(store: Store, tables: Iterable[str]) -> dict[str, int]:
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return store.versions(tables)
+    req = request._get_current_object()
+    memo = req.__dict__.get(_VERSIONS)
+    first = memo is None
+    if first:
+        memo = req.__dict__[_VERSIONS] = {}
+    tables = list(tables)
+    missing = [t for t in tables if t not in memo]
+    if missing:
+        if first:
+            missing = list(dict.fromkeys([*all_tables(), *missing]))
+        memo.update(store.versions(missing))
+    return {t: memo[t] for t in tables}
+
+
+def _forget_versions() -> None:
+    from flask import has_request_context, request
+
+    if has_request_context():
+        request._get_current_object().__dict__.pop(_VERSIONS, None)
+
+
+def _valid(store: Store, deps: dict) -> bool:
+    return _versions(store, deps) == deps
+
+
 def cached(name: str, parts: tuple, compute: Callable[[], T], *, deps: Iterable[str] = (),
            ttl: int = DEFAULT_TTL, track: bool = True,
            keep: Callable[[T], bool] | None = None) -> T:
@@ -329,12 +420,20 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, deps: Iterable[
     if _uncommitted_writes():
         # This transaction has written what others cannot see yet: read it, keep nothing.
         return compute()
+    local = _local.get(store)
     try:
+        found = local.get(key) if local is not None else None
+        if found is not None and _valid(store, found[0]):
+            return found[1]  # type: ignore[return-value]
         entry = store.get(key)
-        if entry is not None and store.versions(entry["deps"]) == entry["deps"]:
+        if entry is not None and _valid(store, entry["deps"]):
+            if local is not None:
+                local.put(key, entry["deps"], entry["value"], ttl)
             return entry["value"]
-        # Versions before reading: a write that commits meanwhile makes them old.
-        before = store.versions(all_tables() if track else [EVERYTHING, *deps])
+        # Versions before reading (the request's, or older): a write that commits meanwhile
+        # makes them old, so what is read now is kept under versions that are retired.
+        deps = list(deps)
+        before = _versions(store, [*(all_tables() if track else [EVERYTHING]), *deps])
     except Exception as exc:  # noqa: BLE001  (a cache that does not answer is no error)
         _report(store, "get", exc)
         return compute()
@@ -355,8 +454,10 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, deps: Iterable[
     if (keep is not None and not keep(value)) or _uncommitted_writes():
         return value  # (a write made while computing is not kept either)
     try:
-        store.set(key, {"deps": {t: before.get(t, 0) for t in sorted(read)}, "value": value},
-                  ttl)
+        kept = {t: before.get(t, 0) for t in sorted(read)}
+        store.set(key, {"deps": kept, "value": value}, ttl)
+        if local is not None:
+            local.put(key, kept, value, ttl)
     except Exception as exc:  # noqa: BLE001
         _report(store, "set", exc)
     return value

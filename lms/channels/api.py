@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 
 from lms.api import api_bp, caller
 from lms.api.validation import validate
@@ -34,6 +34,7 @@ from lms.channels.schemas import (
 )
 from lms.cohorts.access import get_cohort_for, is_staff, require_staff
 from lms.errors import json_error
+from lms.cache import cached
 from lms.extensions import db
 
 
@@ -65,11 +66,19 @@ def list_channels(slug: str):
 def list_messages(channel_id: int, query: MessagesQuery):
     """メッセージ（古い順）。after_id は取りこぼさない"""
     channel, membership = get_channel_for(caller(), channel_id)
-    messages = reading.list_messages(channel, after_id=query.after_id,
-                                      before_id=query.before_id,
-                                      limit=reading.clean_limit(query.limit))
     staff = is_staff(membership)
-    return jsonify([reading.message_to_dict(m, staff_view=staff) for m in messages])
+    limit = reading.clean_limit(query.limit)
+
+    def page() -> str:
+        messages = reading.list_messages(channel, after_id=query.after_id,
+                                          before_id=query.before_id, limit=limit)
+        return current_app.json.dumps([reading.message_to_dict(m, staff_view=staff)
+                                       for m in messages])
+
+    # The same for every reader with this view until a message, reaction or name changes.
+    body = cached("channels.history", (channel.id, query.after_id, query.before_id, limit,
+                                       staff), page, deps=("channels", "users"))
+    return current_app.response_class(body + "\n", mimetype="application/json")
 
 
 @api_bp.post("/channels/<int:channel_id>/messages")

@@ -117,7 +117,9 @@ def channel_list(slug: str):
 
 def _channel_page(cohort, channel, membership, form, status=200):
     before_id = request.args.get("before_id", type=int)
-    read_up_to, newest = reading.read_state(current_user, channel)
+    # Kept until a message or read marker of the channel changes: no query in a quiet room.
+    read_up_to, newest = cached("channels.read_state", (channel.id, current_user.id),
+                                lambda: list(reading.read_state(current_user, channel)))
     if before_id is None and status == 200 and newest > read_up_to:
         # Viewing the newest page reads the channel; committed before loading the page so
         # the loaded messages are not expired (and re-queried one by one) by the commit.

@@ -23,9 +23,12 @@ def membership_for(user: User, cohort: Cohort | int) -> Membership | None:
         return None
     cohort_id = cohort if isinstance(cohort, int) else cohort.id
     user_id = user.id
-    return per_request(("membership", user_id, cohort_id), lambda: db.session.scalar(
-        select(Membership).where(Membership.cohort_id == cohort_id,
-                                 Membership.user_id == user_id)))
+    # Kept (lms.cache) until a membership is written.
+    return per_request(("membership", user_id, cohort_id), lambda: attach(Membership, cached(
+        "cohorts.membership", (user_id, cohort_id), lambda: snapshot(db.session.scalar(
+            select(Membership).where(Membership.cohort_id == cohort_id,
+                                     Membership.user_id == user_id))),
+        deps=("memberships",), keep=lambda row: row is not None)))
 
 
 def team_id_for(membership: Membership | None) -> int | None:

@@ -157,3 +157,27 @@ def test_processes_agree_through_redis(redis_url, tmp_path):
         _db.engine.dispose()
     with second.app_context():
         _db.engine.dispose()
+
+
+def test_a_request_sees_its_own_commit(app, names, db):
+    """Within one request a part is checked against the versions read when the request first
+    asked; a commit made by the request itself forgets them, so what follows shows it."""
+    with app.test_request_context("/"):
+        assert names() == ["青木", "馬場"]
+        user = db.session.scalar(select(User).where(User.email == "a@example.jp"))
+        user.name = "青木 改"
+        db.session.commit()
+        assert names() == ["青木 改", "馬場"] and len(names.calls) == 2
+        assert names() == ["青木 改", "馬場"] and len(names.calls) == 2
+
+
+def test_a_process_copy_is_its_own(app, db):
+    """A JSON value served from this process's copy is a copy: changing it changes nothing
+    kept."""
+    with app.test_request_context("/"):
+        first = cache.cached("test.flat", (), lambda: {"a": 1, "b": "x"})
+        first["a"] = 99
+        assert cache.cached("test.flat", (), lambda: {"a": 2}) == {"a": 1, "b": "x"}
+        nested = cache.cached("test.nested", (), lambda: {"rows": [1, 2]})
+        nested["rows"].append(3)
+        assert cache.cached("test.nested", (), lambda: {}) == {"rows": [1, 2]}
