@@ -6,6 +6,7 @@ from flask import current_app, jsonify
 
 from lms.api import api_bp, caller
 from lms.api.validation import validate
+from lms.cache import cached
 from lms.channels import reading, services
 from lms.channels.access import (
     get_channel_for,
@@ -34,7 +35,6 @@ from lms.channels.schemas import (
 )
 from lms.cohorts.access import get_cohort_for, is_staff, require_staff
 from lms.errors import json_error
-from lms.cache import cached
 from lms.extensions import db
 
 

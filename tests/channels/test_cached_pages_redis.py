@@ -44,7 +44,8 @@ def _client_for(app, email):
     return client
 
 
-def test_a_warm_page_asks_redis_for_versions_only(app, chans, team_room_of, redis_calls, count_queries):
+def test_a_warm_page_asks_redis_for_versions_only(app, chans, team_room_of, redis_calls,
+                                                  count_queries):
     me = _client_for(app, "p01@example.jp")
     trainer = _client_for(app, "trainer1@example.jp")
     room = team_room_of("p01@example.jp")
