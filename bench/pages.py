@@ -150,6 +150,11 @@ def discover_targets(port: int, cookies: dict[str, str]) -> list[Target]:
     homework = bl.get_json(port, f"/api/v1/cohorts/{bl.SLUG}/homework", part)
     hw = homework[0]  # session 1: p01 has submitted, so the page shows a history
     base = f"/c/{bl.SLUG}"
+    # The session-1 retro link leads to the participant's team board.
+    status, headers, _ = bl.request(port, "GET", f"{base}/sessions/1/retro", cookie=part)
+    if status != 302:
+        bl.fail(f"the retro link answered {status}, not a redirect to the team's board")
+    retro_board = "/" + headers["location"][0].split("://", 1)[-1].split("/", 1)[-1]
     return [
         Target("dashboard (participant)", "participant", "/"),
         Target("dashboard (trainer)", "trainer", "/"),
@@ -160,6 +165,9 @@ def discover_targets(port: int, cookies: dict[str, str]) -> list[Target]:
         Target("homework matrix (trainer)", "trainer", f"{base}/homework/matrix"),
         Target("channel JSON history (participant)", "participant",
                f"/api/v1/channels/{worries['id']}/messages"),
+        Target("retro board (participant)", "participant", retro_board),
+        Target("proposals (participant)", "participant", f"{base}/proposals"),
+        Target("organizer figures (organizer)", "organizer", f"{base}/dashboard"),
     ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, request, session
@@ -220,18 +221,39 @@ def _has_session() -> bool:
         return False
 
 
+# (database, login id) -> when this process last noted a visit
+_noted_at: dict[tuple[str, int], float] = {}
+
+
 def _note_seen(login_id: int, now: datetime) -> None:
-    """last_seen_at, in a transaction of its own (the request's stays untouched); the stored
-    session is re-saved too, so it expires a lifetime after the last visit."""
+    """last_seen_at, once a minute per login and process; the stored session is re-saved
+    too, so it expires a lifetime after the last visit.
+
+    On the request's own connection, committed at once (this runs while the login is
+    loaded, before the page has written anything): a transaction of its own would hold a
+    second pooled connection per request, and when every pooled connection belongs to a
+    request waiting for its second one, the process stalls until the pool times out (seen
+    under load: pages stopped answering for 30 s each minute)."""
+    clock, key = time.monotonic(), (str(db.engine.url), login_id)
+    if clock - _noted_at.get(key, float("-inf")) < SEEN_RESOLUTION.total_seconds():
+        return  # another request of this login is noting it (or just did)
+    if len(_noted_at) > 50_000:
+        _noted_at.clear()
+    _noted_at[key] = clock
+    current = db.session()
+    if current.new or current.dirty or current.deleted:
+        return  # the request is writing already: the next visit notes it
     try:
-        with db.engine.begin() as conn:
-            conn.execute(update(LoginSession)
-                         .where(LoginSession.id == login_id,
-                                LoginSession.last_seen_at < now - SEEN_RESOLUTION)
-                         .values(last_seen_at=now)
-                         .execution_options(lms_cache_rows=[login_id]))
+        current.execute(update(LoginSession)
+                        .where(LoginSession.id == login_id,
+                               LoginSession.last_seen_at < now - SEEN_RESOLUTION)
+                        .values(last_seen_at=now)
+                        .execution_options(lms_cache_rows=[login_id]))
+        current.commit()
         session.modified = True
     except SQLAlchemyError:  # a visit not noted is no reason to refuse the request
+        current.rollback()
+        _noted_at.pop(key, None)
         log.warning("could not note the visit of login %s", login_id)
 
 
