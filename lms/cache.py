@@ -422,19 +422,70 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, deps: Iterable[
         return compute()
     local = _local.get(store)
     try:
-        found = local.get(key) if local is not None else None
-        if found is not None and _valid(store, found[0]):
-            return found[1]  # type: ignore[return-value]
-        entry = store.get(key)
-        if entry is not None and _valid(store, entry["deps"]):
-            if local is not None:
-                local.put(key, entry["deps"], entry["value"], ttl)
-            return entry["value"]
+        hit = _lookup(store, local, key, ttl)
+        if hit is not None:
+            return hit[1]  # type: ignore[return-value]
+    except Exception as exc:  # noqa: BLE001  (a cache that does not answer is no error)
+        _report(store, "get", exc)
+        return compute()
+    # One computation per part and process at a time: the requests that miss together (a
+    # part's lifetime ended, or a write retired it, under load) wait for the first one's
+    # value instead of each building it.
+    flight = (id(store), key)
+    with _flights_lock:
+        running = _flights.get(flight)
+        if running is None:
+            _flights[flight] = threading.Event()
+    if running is not None:
+        if running.wait(FLIGHT_WAIT_S) and local is not None:
+            found = local.get(key)
+            if found is not None and _valid(store, found[0]):
+                _tell_enclosing(found[0])
+                return found[1]  # type: ignore[return-value]
+        return _compute_and_keep(store, local, key, compute, deps, ttl, track, keep)
+    try:
+        return _compute_and_keep(store, local, key, compute, deps, ttl, track, keep)
+    finally:
+        with _flights_lock:
+            _flights.pop(flight).set()
+
+
+FLIGHT_WAIT_S = 5.0
+_flights: dict[tuple[int, str], threading.Event] = {}
+_flights_lock = threading.Lock()
+
+
+def _lookup(store: Store, local: LocalEntries | None, key: str, ttl: int):
+    """(deps, value) of a valid entry: this process's copy, else the store's; or None."""
+    found = local.get(key) if local is not None else None
+    if found is not None and _valid(store, found[0]):
+        _tell_enclosing(found[0])
+        return found
+    entry = store.get(key)
+    if entry is not None and _valid(store, entry["deps"]):
+        if local is not None:
+            local.put(key, entry["deps"], entry["value"], ttl)
+        _tell_enclosing(entry["deps"])
+        return entry["deps"], entry["value"]
+    return None
+
+
+def _tell_enclosing(deps: dict) -> None:
+    """A part served inside another part's computation: the outer part depends on what this
+    one was built from (a row's version counts as its table's, which every write bumps)."""
+    stack = _recording.get()
+    if stack:
+        stack[-1].update(t.split("#", 1)[0] for t in deps)
+
+
+def _compute_and_keep(store: Store, local: LocalEntries | None, key: str, compute, deps,  # noqa: PLR0913
+                      ttl: int, track: bool, keep):
+    deps = list(deps)
+    try:
         # Versions before reading (the request's, or older): a write that commits meanwhile
         # makes them old, so what is read now is kept under versions that are retired.
-        deps = list(deps)
         before = _versions(store, [*(all_tables() if track else [EVERYTHING]), *deps])
-    except Exception as exc:  # noqa: BLE001  (a cache that does not answer is no error)
+    except Exception as exc:  # noqa: BLE001
         _report(store, "get", exc)
         return compute()
     stack = _recording.get()

@@ -181,3 +181,50 @@ def test_a_process_copy_is_its_own(app, db):
         nested = cache.cached("test.nested", (), lambda: {"rows": [1, 2]})
         nested["rows"].append(3)
         assert cache.cached("test.nested", (), lambda: {}) == {"rows": [1, 2]}
+
+
+def test_requests_missing_together_build_a_part_once(app):
+    """Under load, the requests that find a part retired at the same moment wait for the
+    first one's value instead of each building it (what made p99 jump once a minute)."""
+    import threading
+    import time
+
+    calls, answers = [], []
+    started = threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        time.sleep(0.5)
+        return "組み立てた部分"
+
+    def request_it():
+        with app.test_request_context("/"):
+            answers.append(cache.cached("test.slow", (), slow))
+
+    first = threading.Thread(target=request_it)
+    first.start()
+    assert started.wait(5)
+    others = [threading.Thread(target=request_it) for _ in range(5)]
+    for t in others:
+        t.start()
+    for t in [first, *others]:
+        t.join()
+    assert answers == ["組み立てた部分"] * 6 and len(calls) == 1
+
+
+def test_a_part_inside_another_follows_what_the_inner_one_read(app, names, db):
+    """An outer part that shows an inner part served from the cache is retired by a write to
+    the inner part's tables too."""
+    names()  # the inner part is kept
+    outer = []
+
+    def build():
+        outer.append(1)
+        return "、".join(names())
+
+    assert cache.cached("test.outer", (), build) == "青木、馬場"
+    user = db.session.scalar(select(User).where(User.email == "b@example.jp"))
+    user.name = "馬場 改"
+    db.session.commit()
+    assert cache.cached("test.outer", (), build) == "青木、馬場 改" and len(outer) == 2
