@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -165,12 +166,13 @@ class LocalEntries:
         self._chars = 0
         self._max = max_chars
 
-    def get(self, key: str) -> tuple[dict, object] | None:
+    def get(self, key: str) -> tuple[dict, object, float] | None:
+        """(deps, value, until): until is when the entry ends (time.time())."""
         found = self._entries.get(key)
         if found is None:
             return None
-        expires, deps, value, _size = found
-        if expires < time.monotonic():
+        until, deps, value, _size = found
+        if until < time.time():
             return None
         # Every caller gets its own copy of a JSON value: a shallow one of a flat dict (the
         # strings in it are immutable), a decoded one otherwise.
@@ -178,9 +180,9 @@ class LocalEntries:
             value = dict(value)
         elif isinstance(value, tuple):
             value = json.loads(value[0])
-        return deps, value
+        return deps, value, until
 
-    def put(self, key: str, deps: dict, value: object, ttl: int) -> None:
+    def put(self, key: str, deps: dict, value: object, until: float) -> None:
         if isinstance(value, str):
             kept, size = value, len(value)
         elif isinstance(value, dict) and all(isinstance(v, _FLAT) for v in value.values()):
@@ -195,7 +197,7 @@ class LocalEntries:
             old = self._entries.pop(key, None)
             if old is not None:
                 self._chars -= old[3]
-            self._entries[key] = (time.monotonic() + ttl, deps, kept, size)
+            self._entries[key] = (until, deps, kept, size)
             self._chars += size
             while self._chars > self._max and self._entries:
                 _key, dropped = self._entries.popitem(last=False)
@@ -205,7 +207,16 @@ class LocalEntries:
 # --- which store serves which engine --------------------------------------------------------
 _stores: weakref.WeakKeyDictionary[Engine, Store] = weakref.WeakKeyDictionary()
 _local: weakref.WeakKeyDictionary[Store, LocalEntries] = weakref.WeakKeyDictionary()
-_recording: contextvars.ContextVar[list[set[str]] | None] = contextvars.ContextVar(
+
+
+class _Reads(set):
+    """What a part being computed read (tables, rows), and until when what it used lives: a
+    part built from another part that ends sooner (a shorter ttl) ends with it."""
+
+    until = math.inf
+
+
+_recording: contextvars.ContextVar[list[_Reads] | None] = contextvars.ContextVar(
     "lms_cache_recording", default=None)
 
 
@@ -373,7 +384,13 @@ def all_tables() -> list[str]:
 # A request reads the versions once (every table in one round trip, and the rows it asks
 # about), then checks each part against that snapshot: the page is as of the moment it began.
 # A commit made by the request itself forgets the snapshot, so it sees its own writes.
+# The rows a request asks about later (the login's user row, once the session row names it)
+# are learnt per first rows asked (the session's): the next request that begins with the same
+# rows fetches them in its first round trip too.
 _VERSIONS = "_lms_cache_versions"
+_LEAD = "_lms_cache_lead"
+_followers: dict[tuple[str, ...], tuple[str, ...]] = {}
+MAX_FOLLOWERS = 20_000  # leads remembered per process (one per login session, about)
 
 
 def _versions(store: Store, tables: Iterable[str]) -> dict[str, int]:
@@ -389,10 +406,23 @@ def _versions(store: Store, tables: Iterable[str]) -> dict[str, int]:
     tables = list(tables)
     missing = [t for t in tables if t not in memo]
     if missing:
+        lead = req.__dict__.get(_LEAD)
         if first:
-            missing = list(dict.fromkeys([*all_tables(), *missing]))
+            if lead is None:
+                lead = req.__dict__[_LEAD] = tuple(sorted(t for t in missing if "#" in t))
+            missing = list(dict.fromkeys([*all_tables(), *missing,
+                                          *_followers.get(lead, ())]))
+        elif lead:
+            _learn_followers(lead, missing)
         memo.update(store.versions(missing))
     return {t: memo[t] for t in tables}
+
+
+def _learn_followers(lead: tuple[str, ...], rows: list[str]) -> None:
+    if len(_followers) >= MAX_FOLLOWERS:
+        _followers.clear()
+    known = _followers.get(lead, ())
+    _followers[lead] = tuple(dict.fromkeys([*known, *rows]))[:16]
 
 
 def _forget_versions() -> None:
@@ -437,11 +467,14 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, deps: Iterable[
         if running is None:
             _flights[flight] = threading.Event()
     if running is not None:
-        if running.wait(FLIGHT_WAIT_S) and local is not None:
-            found = local.get(key)
-            if found is not None and _valid(store, found[0]):
-                _tell_enclosing(found[0])
-                return found[1]  # type: ignore[return-value]
+        if running.wait(FLIGHT_WAIT_S):
+            try:
+                hit = _lookup(store, local, key, ttl)
+            except Exception as exc:  # noqa: BLE001
+                _report(store, "get", exc)
+                return compute()
+            if hit is not None:
+                return hit[1]  # type: ignore[return-value]
         return _compute_and_keep(store, local, key, compute, deps, ttl, track, keep)
     try:
         return _compute_and_keep(store, local, key, compute, deps, ttl, track, keep)
@@ -459,23 +492,28 @@ def _lookup(store: Store, local: LocalEntries | None, key: str, ttl: int):
     """(deps, value) of a valid entry: this process's copy, else the store's; or None."""
     found = local.get(key) if local is not None else None
     if found is not None and _valid(store, found[0]):
-        _tell_enclosing(found[0])
-        return found
+        _tell_enclosing(found[0], found[2])
+        return found[0], found[1]
     entry = store.get(key)
-    if entry is not None and _valid(store, entry["deps"]):
+    if entry is None:
+        return None
+    until = entry.get("until") or time.time() + ttl
+    if until > time.time() and _valid(store, entry["deps"]):
         if local is not None:
-            local.put(key, entry["deps"], entry["value"], ttl)
-        _tell_enclosing(entry["deps"])
+            local.put(key, entry["deps"], entry["value"], until)
+        _tell_enclosing(entry["deps"], until)
         return entry["deps"], entry["value"]
     return None
 
 
-def _tell_enclosing(deps: dict) -> None:
+def _tell_enclosing(deps: dict, until: float) -> None:
     """A part served inside another part's computation: the outer part depends on what this
-    one was built from (a row's version counts as its table's, which every write bumps)."""
+    one was built from (a row's version counts as its table's, which every write bumps) and
+    ends no later than this one."""
     stack = _recording.get()
     if stack:
         stack[-1].update(t.split("#", 1)[0] for t in deps)
+        stack[-1].until = min(stack[-1].until, until)
 
 
 def _compute_and_keep(store: Store, local: LocalEntries | None, key: str, compute, deps,  # noqa: PLR0913
@@ -492,23 +530,31 @@ def _compute_and_keep(store: Store, local: LocalEntries | None, key: str, comput
     if stack is None:
         stack = []
         _recording.set(stack)
-    read: set[str] = set()
-    stack.append(read if track else set())
+    read = _Reads()
+    # (untracked: what it reads is not recorded, but the lifetimes of parts it uses are)
+    frame = read if track else _Reads()
+    stack.append(frame)
     try:
         value = compute()
     finally:
         stack.pop()
-    if stack and track:
-        stack[-1].update(read)  # an enclosing part depends on what this one read
+    until = min(time.time() + ttl, frame.until)
+    if stack:
+        if track:
+            stack[-1].update(read)  # an enclosing part depends on what this one read
+        stack[-1].until = min(stack[-1].until, until)
     read.update(deps)
     read.add(EVERYTHING)
     if (keep is not None and not keep(value)) or _uncommitted_writes():
         return value  # (a write made while computing is not kept either)
+    lifetime = math.ceil(until - time.time())
+    if lifetime <= 0:
+        return value
     try:
         kept = {t: before.get(t, 0) for t in sorted(read)}
-        store.set(key, {"deps": kept, "value": value}, ttl)
+        store.set(key, {"deps": kept, "value": value, "until": until}, lifetime)
         if local is not None:
-            local.put(key, kept, value, ttl)
+            local.put(key, kept, value, until)
     except Exception as exc:  # noqa: BLE001
         _report(store, "set", exc)
     return value
@@ -540,6 +586,35 @@ def cached_html(name: str, parts: tuple, render: Callable[[str], str], *,
     if CSRF_SLOT in html:
         html = html.replace(CSRF_SLOT, generate_csrf())
     return Markup(html)
+
+
+# A fresh form's client id (a retried post with the same id stores nothing new) differs per
+# page view: a kept page holds `value="<slot>"` and each response gets a new id. Only an
+# attribute the templates write can match (user text cannot produce a bare quote).
+CLIENT_ID_SLOT = "lms-client-id-slot"
+_CLIENT_ID_ATTR = f'value="{CLIENT_ID_SLOT}"'
+
+
+def cached_page(name: str, parts: tuple, render: Callable[[], str], *,
+                deps: Iterable[str] = (), ttl: int = DEFAULT_TTL) -> str:
+    """A whole page rendered by render() (with render_part, so form tokens become the slot;
+    a fresh form's client id is CLIENT_ID_SLOT), kept like cached() for what is in `parts`.
+    What differs per response is filled in on the way out: the form token and new client ids.
+    A page with a message waiting to be shown (flash) is rendered, not kept."""
+    import uuid
+
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    if session.get("_flashes"):
+        html = str(render())
+    else:
+        html = cached(name, parts, lambda: str(render()), deps=deps, ttl=ttl)
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, generate_csrf())
+    while _CLIENT_ID_ATTR in html:
+        html = html.replace(_CLIENT_ID_ATTR, f'value="{uuid.uuid4()}"', 1)
+    return html
 
 
 def render_part(template: str, **context) -> str:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from lms.cache import CSRF_SLOT, cached, cached_html, render_part
+from lms.cache import CLIENT_ID_SLOT, CSRF_SLOT, cached, cached_html, cached_page, render_part
 from lms.channels import reading, services
 from lms.channels.access import (
     can_post_channel,
@@ -115,7 +115,10 @@ def channel_list(slug: str):
                            unread=unread, is_staff=is_staff(membership))
 
 
-def _channel_page(cohort, channel, membership, form, status=200):
+def _channel_page(cohort, channel, membership, form=None, status=200):
+    """The channel's newest (or an older) page. A fresh one (form None: a GET) is kept whole
+    per reader (lms.cache.cached_page) until anything on it changes; a refused post renders
+    the page around its form and errors."""
     before_id = request.args.get("before_id", type=int)
     # Kept until a message or read marker of the channel changes: no query in a quiet room.
     read_up_to, newest = cached("channels.read_state", (channel.id, current_user.id),
@@ -144,23 +147,40 @@ def _channel_page(cohort, channel, membership, form, status=200):
             "first_id": messages[0].id if messages else None,
             "has_older": bool(messages) and reading.has_older_root(channel, messages[0].id)}
 
-    # The list is the same for this reader until a message, reaction, mention or name in it
-    # changes (lms.cache); their own read marker is part of the key (the 「ここから未読」 line).
-    part = cached("channels.messages", (channel.id, before_id, current_user.id, read_up_to,
-                                        staff, may_post), lambda: render(Markup(CSRF_SLOT)),
-                  deps=SHOWN_TABLES)
-    html = part["html"].replace(CSRF_SLOT, generate_csrf()) if CSRF_SLOT in part["html"] \
-        else part["html"]
-    return render_template(
-        "channels/channel.html", cohort=cohort, channel=channel, message_list=Markup(html),
-        first_id=part["first_id"], form=form, staff=staff, may_post=may_post,
-        sidebar=_cached_sidebar(cohort, membership, channel),
-        has_older=part["has_older"], newest_page=before_id is None, thread=None), status
+    def page(form):
+        # The list is the same for this reader until a message, reaction, mention or name in
+        # it changes (lms.cache); their own read marker is part of the key (「ここから未読」).
+        part = cached("channels.messages", (channel.id, before_id, current_user.id,
+                                            read_up_to, staff, may_post),
+                      lambda: render(Markup(CSRF_SLOT)), deps=SHOWN_TABLES)
+        return render_part(
+            "channels/channel.html", cohort=cohort, channel=channel,
+            message_list=Markup(part["html"]), first_id=part["first_id"], form=form,
+            staff=staff, may_post=may_post, sidebar=_cached_sidebar(cohort, membership, channel),
+            has_older=part["has_older"], newest_page=before_id is None, thread=None)
+
+    if form is not None:
+        html = page(form)
+        return html.replace(CSRF_SLOT, generate_csrf()), status
+    return cached_page("channels.page", (channel.id, before_id, current_user.id, read_up_to,
+                                         staff, may_post),
+                       lambda: page(_new_form(CLIENT_ID_SLOT)), deps=PAGE_TABLES)
 
 
-def _new_form() -> MessageForm:
+# What the page around the list shows besides its parts: the reader's name and the bell.
+PAGE_TABLES = (*SHOWN_TABLES, "notifications")
+
+
+def _new_form(client_id: str | None = None) -> MessageForm:
+    """A fresh message form; for a kept page, its token and client id are slots."""
     form = MessageForm()
-    form.client_msg_id.data = str(uuid.uuid4())
+    if client_id is None:
+        form.client_msg_id.data = str(uuid.uuid4())
+    else:
+        form.client_msg_id.data = client_id
+        token = getattr(form, "csrf_token", None)  # (none where CSRF is off: tests)
+        if token is not None:
+            token.current_token = Markup(CSRF_SLOT)
     return form
 
 
@@ -169,7 +189,7 @@ def _new_form() -> MessageForm:
 def channel_page(slug: str, channel_id: int):
     cohort, _ = get_cohort_for(current_user, slug)
     channel, membership = get_channel_for(current_user, channel_id, cohort)
-    return _channel_page(cohort, channel, membership, _new_form())
+    return _channel_page(cohort, channel, membership)
 
 
 @bp.post("/c/<slug>/channels/<int:channel_id>")

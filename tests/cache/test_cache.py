@@ -228,3 +228,40 @@ def test_a_part_inside_another_follows_what_the_inner_one_read(app, names, db):
     user.name = "馬場 改"
     db.session.commit()
     assert cache.cached("test.outer", (), build) == "青木、馬場 改" and len(outer) == 2
+
+
+def test_a_part_built_from_a_shorter_lived_part_ends_with_it(app, monkeypatch):
+    """A page kept whole around a part that follows the clock (a one-minute lifetime) ends
+    when that part ends, not ten minutes later."""
+    import time
+
+    now = [time.time()]
+    monkeypatch.setattr(cache.time, "time", lambda: now[0])
+    inner, outer = [], []
+
+    def panel():
+        def build():
+            inner.append(1)
+            return f"パネル{len(inner)}"
+        return cache.cached("test.panel", (), build, ttl=60, track=False)
+
+    def page():
+        def build():
+            outer.append(1)
+            return f"ページ[{panel()}]"
+        return cache.cached("test.page", (), build)
+
+    with app.test_request_context("/"):
+        assert page() == "ページ[パネル1]"
+    now[0] += 30
+    with app.test_request_context("/"):
+        assert page() == "ページ[パネル1]" and len(outer) == 1
+    now[0] += 31  # the panel has ended: so has the page built around it
+    with app.test_request_context("/"):
+        assert page() == "ページ[パネル2]" and len(outer) == 2
+    now[0] += 30  # a page built around a kept panel lives no longer than what is left of it
+    with app.test_request_context("/"):
+        assert page() == "ページ[パネル2]"
+    now[0] += 31
+    with app.test_request_context("/"):
+        assert page() == "ページ[パネル3]" and len(outer) == 3

@@ -177,3 +177,56 @@ def test_two_logins_of_one_person_each_get_their_own_form_token(csrf_app):
                                data={"csrf_token": form.group(1), "emoji": "👀"})
         assert response.status_code in (302, 303), response.status_code
     assert tokens[0] != tokens[1]
+
+
+def test_a_kept_team_room_page_still_differs_where_each_view_must(app, db, chans, demo,
+                                                                  team_room_of):
+    """The team room is kept whole per reader, yet each view has its own form client id (a
+    retried post stores nothing new, a new one stores again), a message shown once (flash)
+    is not kept, and the bell follows new notifications."""
+    from flask import template_rendered
+
+    from lms.auth.services import get_user_by_email
+    from lms.notifications.services import notify
+
+    room = team_room_of("p01@example.jp")
+    me = _client_for(app, "p01@example.jp")
+    rendered: list[str] = []
+
+    def note(_app, template, _context, **_extra):
+        rendered.append(template.name)
+
+    client_id = re.compile(r'name="client_msg_id" type="hidden" value="([^"]+)"')
+    first = me.get(_room(room)).get_data(as_text=True)
+    template_rendered.connect(note, app)
+    try:
+        second = me.get(_room(room)).get_data(as_text=True)
+    finally:
+        template_rendered.disconnect(note, app)
+    assert "channels/channel.html" not in rendered  # served whole from the cache
+    ids = [client_id.search(page).group(1) for page in (first, second)]
+    assert ids[0] != ids[1] and all(len(i) == 36 for i in ids)
+
+    def send(cid: str):
+        return me.post(_room(room), data={"body": "フォームから送信", "client_msg_id": cid})
+
+    assert send(ids[1]).status_code == 302 and send(ids[1]).status_code == 302
+    mine = db.session.scalars(select(Message).where(Message.body == "フォームから送信")).all()
+    assert len(mine) == 1
+    third = me.get(_room(room)).get_data(as_text=True)
+    assert client_id.search(third).group(1) not in ids
+    assert send(client_id.search(third).group(1)).status_code == 302
+    assert len(db.session.scalars(select(Message).where(
+        Message.body == "フォームから送信")).all()) == 2
+
+    assert me.post(f"/c/{SLUG}/messages/{mine[0].id}/delete").status_code == 302
+    assert "メッセージを削除しました。" in me.get(_room(room)).get_data(as_text=True)
+    assert "メッセージを削除しました。" not in me.get(_room(room)).get_data(as_text=True)
+
+    bell = re.compile(r'id="notif-count-n">(\d+)<')
+    before = int(bell.search(me.get(_room(room)).get_data(as_text=True)).group(1))
+    notify([get_user_by_email("p01@example.jp")], "session_changed", "第3回の開始時刻の変更",
+           cohort_id=demo.id)
+    db.session.commit()
+    after = int(bell.search(me.get(_room(room)).get_data(as_text=True)).group(1))
+    assert after == before + 1
