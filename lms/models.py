@@ -4,9 +4,9 @@ from lms.audit.models import AuditEntry  # noqa: F401
 from lms.auth.models import (  # noqa: F401
     ApiToken,
     InviteToken,
+    LoginSession,
     MfaCredential,
     MfaRecoveryCode,
-    LoginSession,
     ServerSession,
     User,
 )

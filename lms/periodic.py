@@ -1,6 +1,6 @@
 """Periodic jobs of `lms worker` (an orchestration above the domains): due reminders, the
-daily notification digest, expired logins, upload files no submission points to. Each job is idempotent, so every worker may run
-them."""
+daily notification digest, expired logins, upload files no submission points to. Each job is
+idempotent, so every worker may run them."""
 
 from __future__ import annotations
 

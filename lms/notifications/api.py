@@ -71,7 +71,8 @@ def read_notification_settings():
 
 @api_bp.put("/notifications/settings")
 @validate(json=SettingsIn, responses={200: SETTINGS_OUT},
-          summary="通知設定を変える（渡した種類だけ。enabled: 表示する、mail: none/digest/immediate）")
+          summary="通知設定を変える（渡した種類だけ。"
+                  "enabled: 表示する、mail: none/digest/immediate）")
 def save_notification_settings(body: SettingsIn):
     user = caller()
     for kind, choice in body.settings.items():
