@@ -97,7 +97,30 @@ def _may_write() -> bool:
     # start (HTTP requests under it never reach Flask, the Socket.IO middleware answers them).
     if getattr(request, "sid", None) is not None or request.path.startswith(SOCKETIO_PATH):
         return True
+    if request.__dict__.get(_WRITING):
+        return True
     return request.method in UNSAFE_METHODS and request.endpoint not in DEFERRED_ENDPOINTS
+
+
+_WRITING = "_lms_writing"
+
+
+def begin_writing() -> None:
+    """A page view (GET) that is about to write, such as marking a channel read. On SQLite
+    its read transaction could not take the write lock once another writer has committed
+    (the same "database is locked" as above), so it is ended here (nothing was written in
+    it) and what follows begins IMMEDIATE. Elsewhere this does nothing."""
+    from flask import has_request_context, request
+
+    from lms.extensions import db
+
+    if not has_request_context():
+        return
+    request.__dict__[_WRITING] = True
+    session = db.session()
+    if (session.in_transaction() and session.get_bind().dialect.name == "sqlite"
+            and not (session.new or session.dirty or session.deleted)):
+        session.commit()
 
 
 @event.listens_for(Engine, "begin")

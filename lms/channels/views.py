@@ -24,7 +24,7 @@ from lms.channels.highlight import highlight
 from lms.channels.live import broadcast_new, broadcast_updated, edit_and_emit, post_and_emit
 from lms.channels.ratelimit import RateLimited
 from lms.cohorts.access import get_cohort_for, is_staff, require_staff
-from lms.db import utcnow
+from lms.db import begin_writing, utcnow
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
 
@@ -126,6 +126,7 @@ def _channel_page(cohort, channel, membership, form=None, status=200):
     if before_id is None and status == 200 and newest > read_up_to:
         # Viewing the newest page reads the channel; committed before loading the page so
         # the loaded messages are not expired (and re-queried one by one) by the commit.
+        begin_writing()
         reading.mark_read(current_user, channel)
         db.session.commit()
     staff = is_staff(membership)

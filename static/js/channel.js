@@ -114,17 +114,24 @@
     var actions = el("div", "message-actions");
     var counts = {};
     (m.reactions || []).forEach(function (r) { counts[r.emoji] = r.user_ids; });
+    // One form per message; the pressed button sends its emoji (as the server renders it).
+    var reactForm = postForm(base + "/messages/" + m.id + "/react", null, [], "", "");
+    reactForm.form.className = "d-inline reaction-form";
+    reactForm.form.removeChild(reactForm.button);
     REACTIONS.forEach(function (emoji, i) {
       var who = counts[emoji] || [];
       if (!who.length && i >= 3) { return; }
       var mine = who.indexOf(me) !== -1;
-      var r = postForm(base + "/messages/" + m.id + "/react", null, [["emoji", emoji]],
-        emoji + " " + (who.length || ""), "btn btn-sm btn-reaction");
-      r.button.setAttribute("aria-pressed", mine ? "true" : "false");
-      r.button.setAttribute("aria-label", emoji + " リアクション " + who.length + "件" +
+      var b = el("button", "btn btn-sm btn-reaction", emoji + " " + (who.length || ""));
+      b.type = "submit";
+      b.name = "emoji";
+      b.value = emoji;
+      b.setAttribute("aria-pressed", mine ? "true" : "false");
+      b.setAttribute("aria-label", emoji + " リアクション " + who.length + "件" +
         (mine ? "（押しています。もう一度押すと取り消し）" : ""));
-      actions.appendChild(r.form);
+      reactForm.form.appendChild(b);
     });
+    actions.appendChild(reactForm.form);
     if (!m.parent_id && threadId === null) {
       var reply = el("a", "btn btn-sm btn-link", "返信");
       reply.href = base + "/channels/" + channelId + "/threads/" + m.id;
@@ -409,10 +416,11 @@
     if (!socket.connected || !/\/messages\/\d+\/react$/.test(f.getAttribute("action") || "")) {
       return;
     }
+    var button = event.submitter;
+    if (!button || button.name !== "emoji") { return; }
     event.preventDefault();
     var li = f.closest("li.message");
-    var emoji = f.querySelector("input[name=emoji]").value;
-    var button = f.querySelector("button");
+    var emoji = button.value;
     button.disabled = true;
     emitAck("react", { message_id: Number(li.dataset.id), emoji: emoji }, function (m) {
       upsert(m, false);

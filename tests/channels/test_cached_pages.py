@@ -169,7 +169,8 @@ def test_two_logins_of_one_person_each_get_their_own_form_token(csrf_app):
     tokens = []
     for client in clients:  # the second page is built from the first one's kept list
         page = client.get(f"/c/{SLUG}/channels/{worries.id}").get_data(as_text=True)
-        form = re.search(rf'action="[^"]*/messages/{message_id}/react"\s*class="d-inline">\s*'
+        form = re.search(rf'action="[^"]*/messages/{message_id}/react"\s*'
+                         r'class="d-inline reaction-form">\s*'
                          r'<input type="hidden" name="csrf_token" value="([^"]+)"', page)
         assert form, "the page has no reaction form for the newest message"
         tokens.append(form.group(1))

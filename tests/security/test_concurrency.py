@@ -180,3 +180,52 @@ def test_team_reacting_at_once_over_browser_sockets_on_sqlite_never_sees_a_lock(
     counts = sorted(next(r["count"] for r in a["message"]["reactions"] if r["emoji"] == "👍")
                     for a in answers)
     assert len(peers) >= 5 and counts == list(range(1, len(peers) + 1)), counts
+
+
+def test_team_opening_the_room_at_once_on_sqlite_never_sees_a_lock(tmp_path):
+    """Ten teammates open the team room at the same moment after new messages, so every page
+    view marks the room read (a GET that writes). Its read transaction used to take the write
+    lock only at the write: whoever wrote second failed at once with "database is locked"
+    (503; seen by a browser test in the suite)."""
+    from sqlalchemy import create_engine
+
+    from tests.channels.helpers import logged_in, placement, teammates
+
+    server = start_live_server(tmp_path)
+    try:
+        engine = create_engine(server.env["DATABASE_URL"])
+        emails = ["p01@example.jp", *teammates(engine, "p01@example.jp")]
+        room = placement(engine, "p01@example.jp")["room"]
+        engine.dispose()
+        sessions = [logged_in(server, email) for email in emails]
+        url = f"{server.url}/c/{SLUG}/channels/{room}"
+        statuses: list = []
+        for round_ in range(3):
+            [token] = server.token("p01@example.jp")
+            assert requests.post(f"{server.url}/api/v1/channels/{room}/messages",
+                                 headers={"Authorization": f"Bearer {token}"},
+                                 json={"body": f"新しい連絡 {round_}",
+                                       "client_msg_id": str(uuid.uuid4())},
+                                 timeout=30).status_code == 201
+            barrier = threading.Barrier(len(sessions))
+            answers: list = [None] * len(sessions)
+
+            def open_room(i: int, session, barrier=barrier, answers=answers) -> None:
+                barrier.wait()
+                try:
+                    answers[i] = session.get(url, timeout=60).status_code
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    answers[i] = repr(exc)
+
+            threads = [threading.Thread(target=open_room, args=(i, s))
+                       for i, s in enumerate(sessions)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            statuses.extend(answers)
+    finally:
+        server.stop()
+    log = next(tmp_path.glob("server-*.log")).read_text()
+    assert statuses == [200] * len(statuses), (Counter(map(str, statuses)), log[-2000:])
+    assert "database is locked" not in log
