@@ -122,6 +122,9 @@ class RedisStore:
         self._prefix = prefix
         self._errors = redis.RedisError
         self._warned_at = 0.0
+        self._epoch_key = f"{prefix}v:~epoch"  # moved by every bump
+        # (epoch, tables, their versions): every table's version as last read by this process
+        self._known: tuple[int, tuple[str, ...], dict[str, int]] | None = None
 
     def _failed(self, what: str, exc: Exception) -> None:
         now = time.monotonic()
@@ -135,11 +138,31 @@ class RedisStore:
         values = self._redis.mget([f"{self._prefix}v:{t}" for t in tables])
         return {t: int(v or 0) for t, v in zip(tables, values, strict=True)}
 
+    def with_every_table(self, keys: list[str], tables: list[str]) -> dict[str, int]:
+        """The versions of every table and of `keys` (rows): one round trip for the keys and
+        the epoch while no write happened since this process last read every table; two
+        otherwise (the tables are read together with the epoch, so they are as of it)."""
+        names = tuple(tables)
+        keys = [k for k in keys if "#" in k or k not in names]  # (tables come with every)
+        values = self._redis.mget([self._epoch_key, *(f"{self._prefix}v:{k}" for k in keys)])
+        epoch = int(values[0] or 0)
+        known = self._known
+        if known is None or known[0] != epoch or known[1] != names:
+            fresh = self._redis.mget([self._epoch_key,
+                                      *(f"{self._prefix}v:{t}" for t in names)])
+            known = self._known = (int(fresh[0] or 0), names,
+                                   {t: int(v or 0) for t, v in zip(names, fresh[1:],
+                                                                   strict=True)})
+        out = dict(known[2])
+        out.update((k, int(v or 0)) for k, v in zip(keys, values[1:], strict=True))
+        return out
+
     def bump(self, tables: Iterable[str]) -> None:
         try:
             pipe = self._redis.pipeline(transaction=False)
             for t in tables:
                 pipe.incr(f"{self._prefix}v:{t}")
+            pipe.incr(self._epoch_key)  # after the tables: an epoch seen is never ahead
             pipe.execute()
         except self._errors as exc:
             self._failed("bump", exc)
@@ -410,8 +433,12 @@ def _versions(store: Store, tables: Iterable[str]) -> dict[str, int]:
         if first:
             if lead is None:
                 lead = req.__dict__[_LEAD] = tuple(sorted(t for t in missing if "#" in t))
-            missing = list(dict.fromkeys([*all_tables(), *missing,
-                                          *_followers.get(lead, ())]))
+            keys = list(dict.fromkeys([*missing, *_followers.get(lead, ())]))
+            every = getattr(store, "with_every_table", None)
+            if every is not None:
+                memo.update(every(keys, all_tables()))
+                return {t: memo[t] for t in tables}
+            missing = list(dict.fromkeys([*all_tables(), *keys]))
         elif lead:
             _learn_followers(lead, missing)
         memo.update(store.versions(missing))

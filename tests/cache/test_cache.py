@@ -265,3 +265,57 @@ def test_a_part_built_from_a_shorter_lived_part_ends_with_it(app, monkeypatch):
     now[0] += 31
     with app.test_request_context("/"):
         assert page() == "ページ[パネル3]" and len(outer) == 3
+
+
+def test_a_process_keeps_every_tables_version_until_anyone_writes(redis_url, tmp_path):
+    """Within requests a process asks Redis for an epoch (moved by every write) and the rows
+    it needs, and reads every table's version again only when the epoch moved: a write by
+    another process is still seen by the next request."""
+    import uuid
+
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'two.db'}",
+              "CACHE_BACKEND": "redis", "CACHE_REDIS_URL": redis_url,
+              "CACHE_PREFIX": f"test-{uuid.uuid4().hex}"}
+    first, second = create_app(config), create_app(config)
+    calls, sent = [], []
+    store = cache.store_for_app(first)
+    original = store._redis.execute_command
+
+    def counting(*args, **kwargs):
+        sent.append((args[0], len(args) - 1))
+        return original(*args, **kwargs)
+
+    store._redis.execute_command = counting
+
+    def names():
+        calls.append(1)
+        return list(_db.session.scalars(select(User.name).order_by(User.id)))
+
+    with first.app_context():
+        _db.create_all()
+        _db.session.add(User(email="a@example.jp", name="青木"))
+        _db.session.commit()
+    try:
+        for _ in range(2):
+            with first.test_request_context("/"):
+                assert cache.cached("test.names", (), names) == ["青木"]
+        sent.clear()
+        with first.test_request_context("/"):
+            assert cache.cached("test.names", (), names) == ["青木"] and len(calls) == 1
+        assert sent == [("MGET", 1)]  # the epoch alone: no write since every table was read
+        with second.test_request_context("/"):
+            _db.session.add(User(email="b@example.jp", name="馬場"))
+            _db.session.commit()
+            _db.session.remove()
+        sent.clear()
+        with first.test_request_context("/"):
+            assert cache.cached("test.names", (), names) == ["青木", "馬場"]
+        assert sent[:2] == [("MGET", 1), ("MGET", len(cache.all_tables()) + 1)]
+    finally:
+        store._redis.execute_command = original
+        with first.app_context():
+            _db.session.remove()
+            _db.drop_all()
+            _db.engine.dispose()
+        with second.app_context():
+            _db.engine.dispose()
