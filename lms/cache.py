@@ -605,12 +605,13 @@ CSRF_SLOT = "<!--lms:csrf-->"
 def cached_html(name: str, parts: tuple, render: Callable[[str], str], *,
                 deps: Iterable[str] = (), ttl: int = DEFAULT_TTL):
     """Markup rendered by render(csrf) (csrf: the slot to put where the form token goes),
-    kept like cached(); the token of this login is filled in on the way out."""
+    kept like cached(); the token of this login is filled in on the way out (by the
+    enclosing part's, when this one is rendered inside another part being built)."""
     from flask_wtf.csrf import generate_csrf
     from markupsafe import Markup
 
     html = cached(name, parts, lambda: str(render(Markup(CSRF_SLOT))), deps=deps, ttl=ttl)
-    if CSRF_SLOT in html:
+    if CSRF_SLOT in html and not _recording.get():
         html = html.replace(CSRF_SLOT, generate_csrf())
     return Markup(html)
 
@@ -622,11 +623,16 @@ CLIENT_ID_SLOT = "lms-client-id-slot"
 _CLIENT_ID_ATTR = f'value="{CLIENT_ID_SLOT}"'
 
 
+# What base.html shows around every page: the reader's name and the bell's count.
+LAYOUT_TABLES = ("users", "notifications")
+
+
 def cached_page(name: str, parts: tuple, render: Callable[[], str], *,
                 deps: Iterable[str] = (), ttl: int = DEFAULT_TTL) -> str:
     """A whole page rendered by render() (with render_part, so form tokens become the slot;
     a fresh form's client id is CLIENT_ID_SLOT), kept like cached() for what is in `parts`.
     What differs per response is filled in on the way out: the form token and new client ids.
+    `parts` must name the reader (their name is in the layout, LAYOUT_TABLES).
     A page with a message waiting to be shown (flash) is rendered, not kept."""
     import uuid
 
@@ -636,7 +642,8 @@ def cached_page(name: str, parts: tuple, render: Callable[[], str], *,
     if session.get("_flashes"):
         html = str(render())
     else:
-        html = cached(name, parts, lambda: str(render()), deps=deps, ttl=ttl)
+        html = cached(name, parts, lambda: str(render()), deps=(*deps, *LAYOUT_TABLES),
+                      ttl=ttl)
     if CSRF_SLOT in html:
         html = html.replace(CSRF_SLOT, generate_csrf())
     while _CLIENT_ID_ATTR in html:

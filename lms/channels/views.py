@@ -165,11 +165,7 @@ def _channel_page(cohort, channel, membership, form=None, status=200):
         return html.replace(CSRF_SLOT, generate_csrf()), status
     return cached_page("channels.page", (channel.id, before_id, current_user.id, read_up_to,
                                          staff, may_post),
-                       lambda: page(_new_form(CLIENT_ID_SLOT)), deps=PAGE_TABLES)
-
-
-# What the page around the list shows besides its parts: the reader's name and the bell.
-PAGE_TABLES = (*SHOWN_TABLES, "notifications")
+                       lambda: page(_new_form(CLIENT_ID_SLOT)), deps=SHOWN_TABLES)
 
 
 def _new_form(client_id: str | None = None) -> MessageForm:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from lms.cache import cached_html, render_part
+from lms.cache import cached_html, cached_page, render_part
 from lms.cohorts.access import (
     can_manage_enrolment,
     get_cohort_for,
@@ -28,12 +28,16 @@ def dashboard():
     # Kept per person (lms.cache) until anything it shows changes; for a minute at most,
     # since the next session, deadlines and reminders follow the clock.
     user_id = current_user.id
-    body = cached_html(
-        "dashboard.cards", (user_id,),
-        lambda _csrf: render_part("dashboard/_cards.html",
-                                  cards=services.dashboard_cards(current_user)),
-        deps=("users",), ttl=60)
-    return render_template("dashboard/dashboard.html", body=body)
+
+    def page():
+        body = cached_html(
+            "dashboard.cards", (user_id,),
+            lambda _csrf: render_part("dashboard/_cards.html",
+                                      cards=services.dashboard_cards(current_user)),
+            deps=("users",), ttl=60)
+        return render_part("dashboard/dashboard.html", body=body)
+    # The whole page too, as long as the cards (the layout adds the reader's name and bell).
+    return cached_page("dashboard.page", (user_id,), page)
 
 
 @bp.get("/c/<slug>/")
@@ -57,5 +61,8 @@ def cohort_dashboard(slug: str):
     """Figures for organizers and trainers; participants are refused."""
     cohort, membership = get_cohort_for(current_user, slug)
     require_staff(membership)
-    return render_template("dashboard/cohort_dashboard.html", cohort=cohort,
-                           stats=build(cohort))
+    # Kept (lms.cache) until anything it counts changes; a minute at most, since the
+    # figures of 「今」 (deadlines passed, sessions held) follow the clock.
+    return cached_page("dashboard.figures", (cohort.id, current_user.id), lambda: render_part(
+        "dashboard/cohort_dashboard.html", cohort=cohort, stats=build(cohort)),
+        deps=("cohorts",), ttl=60)

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.cache import cached_html, render_part
+from lms.cache import cached_html, cached_page, render_part
 from lms.cohorts.access import get_cohort_for, is_staff, require_staff
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
@@ -272,7 +272,11 @@ def matrix(slug: str):
     # The same for every trainer and organizer of the cohort: kept (lms.cache) until a
     # submission, review, homework, team or enrolment changes; a minute at most, since
     # 「期限前」 and missing work follow the clock.
-    table = cached_html("homework.matrix", (cohort.id, by, only_feedback), render,
-                        deps=("cohorts",), ttl=60)
-    return render_template("homework/matrix.html", cohort=cohort, table=table,
+    def page():
+        table = cached_html("homework.matrix", (cohort.id, by, only_feedback), render,
+                            deps=("cohorts",), ttl=60)
+        return render_part("homework/matrix.html", cohort=cohort, table=table,
                            matrix={"by": by}, **shown)
+    # The page around it differs per reader (their name) only.
+    return cached_page("homework.matrix_page", (cohort.id, by, only_feedback, current_user.id),
+                       page, deps=("cohorts",))

@@ -231,3 +231,48 @@ def test_a_kept_team_room_page_still_differs_where_each_view_must(app, db, chans
     db.session.commit()
     after = int(bell.search(me.get(_room(room)).get_data(as_text=True)).group(1))
     assert after == before + 1
+
+
+def test_the_matrix_is_kept_whole_for_each_reader(app, db, demo):
+    """The matrix page is served whole from the cache on the second view, and each trainer
+    and organizer sees their own name in the header (the table itself is shared)."""
+    from flask import template_rendered
+
+    from lms.auth.services import get_user_by_email
+
+    url = f"/c/{SLUG}/homework/matrix"
+    readers = {email: _client_for(app, email)
+               for email in ("trainer1@example.jp", "organizer@example.jp")}
+    for client in readers.values():
+        assert client.get(url).status_code == 200
+    rendered: list[str] = []
+
+    def note(_app, template, _context, **_extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(note, app)
+    try:
+        pages = {email: client.get(url).get_data(as_text=True)
+                 for email, client in readers.items()}
+    finally:
+        template_rendered.disconnect(note, app)
+    assert rendered == []
+    for email, page in pages.items():
+        assert f"{get_user_by_email(email).name} さん" in page
+    assert pages["trainer1@example.jp"] != pages["organizer@example.jp"]
+
+
+def test_the_organizers_figures_follow_new_posts(app, db, demo, chans, team_room_of, post,
+                                                 teammate):
+    """The figures page is kept, and a post in a team room changes it at once."""
+    def figures(client) -> str:
+        html = client.get(f"/c/{SLUG}/dashboard").get_data(as_text=True)
+        return re.sub(r'(name="csrf_token" value|name="csrf-token" content)="[^"]+"', "", html)
+
+    organizer = _client_for(app, "organizer@example.jp")
+    before = figures(organizer)
+    assert figures(organizer) == before
+    room = team_room_of("p01@example.jp")
+    for n in range(3):
+        assert post(teammate(), room.id, f"集計に入る投稿 {n}").status_code == 201
+    assert figures(organizer) != before
