@@ -16,7 +16,9 @@ Only loopback traffic; the run takes about targets × pairs × 2 × seconds.
 second gunicorn with the same settings, on the same database and Redis (seeded once by this
 checkout, so the schema must be the same). Every round measures hello, before, after for each
 page; the table gives both sides against hello and the speed-up (after req/s over before req/s,
-median of the rounds). The run then takes about targets × pairs × 3 × seconds.
+median of the rounds). A round in which a server answered nothing (a stalled process) is counted
+in the "silent rounds" column and left out of that side's medians. The run then takes about
+targets × pairs × 3 × seconds.
 
 wrk comes from your package manager (`apt-get install -y wrk`, `brew install wrk`); without it
 the script says so and falls back to a bounded Python load generator (lower ceiling, so ratios
@@ -313,7 +315,8 @@ def main() -> None:
                     print(f"round {rnd + 1} {t.name}: hello {hello_rps:.0f} req/s; before "
                           f"{b['rps']:.0f} ({b['rps'] / hello_rps:.3f}×) p99 {b['p99']:.0f} ms; "
                           f"after {a['rps']:.0f} ({a['rps'] / hello_rps:.3f}×) p99 "
-                          f"{a['p99']:.0f} ms; after/before {a['rps'] / max(b['rps'], 1e-9):.3f}",
+                          f"{a['p99']:.0f} ms; after/before "
+                          + (f"{a['rps'] / b['rps']:.3f}" if b["rps"] else "— (before silent)"),
                           flush=True)
                 else:
                     print(f"pair {rnd + 1} {t.name}: {t.runs[-1]['rps']:.0f} req/s vs hello "
@@ -375,12 +378,19 @@ def report(args, load_tool: str, targets: list[Target], sizes: dict, loads: list
 
 
 def _side(runs: list[dict], hello: list[dict], size: int) -> dict:
+    """Medians over the rounds in which the server answered; a round in which it answered
+    nothing (a stalled process) is counted apart, as `silent`, not as a speed of 0."""
     ratios = [r["rps"] / h["rps"] for r, h in zip(runs, hello, strict=True)]
-    return {"rps": statistics.median(r["rps"] for r in runs),
-            "ratio": statistics.median(ratios), "ratios": ratios,
-            "p50": statistics.median(r["p50"] for r in runs),
-            "p99": statistics.median(r["p99"] for r in runs),
-            "errors": sum(r["errors"] for r in runs), "bytes": size}
+    heard = [(r, q) for r, q in zip(runs, ratios, strict=True) if r["rps"] > 0]
+    if not heard:
+        return {"rps": 0.0, "ratio": 0.0, "ratios": ratios, "p50": 0.0, "p99": 0.0,
+                "errors": sum(r["errors"] for r in runs), "bytes": size, "silent": len(runs)}
+    return {"rps": statistics.median(r["rps"] for r, _ in heard),
+            "ratio": statistics.median(q for _, q in heard), "ratios": ratios,
+            "p50": statistics.median(r["p50"] for r, _ in heard),
+            "p99": statistics.median(r["p99"] for r, _ in heard),
+            "errors": sum(r["errors"] for r in runs), "bytes": size,
+            "silent": len(runs) - len(heard)}
 
 
 def report_before_after(args, load_tool: str, targets: list[Target], sizes: dict,
@@ -396,7 +406,7 @@ def report_before_after(args, load_tool: str, targets: list[Target], sizes: dict
     print(f"after: {bl.load_line()}; 1-min load after each round: "
           + ", ".join(f"{x:.2f}" for x in loads))
     cols = ["before req/s", "before × hello", "before p50 ms", "before p99 ms", "after req/s",
-            "after × hello", "after p50 ms", "after p99 ms", "speed-up", "err"]
+            "after × hello", "after p50 ms", "after p99 ms", "speed-up", "silent rounds", "err"]
     head_line = f"| {'page':36} | " + " | ".join(cols) + " |"
     print("\n" + head_line)
     print("|" + "|".join("-" * (len(c)) for c in head_line.split("|")[1:-1]) + "|")
@@ -404,13 +414,17 @@ def report_before_after(args, load_tool: str, targets: list[Target], sizes: dict
     for t in targets:
         b = _side(t.before, t.hello, before_sizes[t.name])
         a = _side(t.runs, t.hello, sizes[t.name])
-        speedups = [r["rps"] / max(p["rps"], 1e-9) for r, p in zip(t.runs, t.before, strict=True)]
+        # Speed-up per round in which both answered (a silent round has no speed to compare).
+        speedups = [r["rps"] / p["rps"] for r, p in zip(t.runs, t.before, strict=True)
+                    if r["rps"] > 0 and p["rps"] > 0]
         row = {"page": t.name, "path": t.path, "before": b, "after": a,
-               "speedup": statistics.median(speedups), "speedups": speedups}
+               "speedup": statistics.median(speedups) if speedups else None,
+               "speedups": speedups}
         rows.append(row)
         cells = [f"{b['rps']:.0f}", f"{b['ratio']:.3f}×", f"{b['p50']:.1f}", f"{b['p99']:.1f}",
                  f"{a['rps']:.0f}", f"{a['ratio']:.3f}×", f"{a['p50']:.1f}", f"{a['p99']:.1f}",
-                 f"{row['speedup']:.3f}×", f"{b['errors'] + a['errors']}"]
+                 f"{row['speedup']:.1f}×" if speedups else "—",
+                 f"{b['silent']} / {a['silent']}", f"{b['errors'] + a['errors']}"]
         print(f"| {t.name:36} | "
               + " | ".join(c.rjust(len(w)) for c, w in zip(cells, cols, strict=True)) + " |")
     if args.json:

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from lms.auth.models import LoginSession, ServerSession, User
-from lms.cache import cached, row_deps
+from lms.cache import attach, cached, row_deps
 from lms.db import utcnow
 from lms.errors import NotFound
 from lms.extensions import db, socketio
@@ -278,13 +278,13 @@ def live_login_user(user_id: int, version: int) -> User | None:
         row = db.session.get(LoginSession, login_id)
         return {
             "user": None if user is None else {
-                "created_at": user.created_at.isoformat(),
+                "id": user.id, "created_at": {"$dt": user.created_at.isoformat()},
                 **{f: getattr(user, f) for f in _USER_FIELDS}},
             "login": None if row is None else {
                 "user_id": row.user_id, "session_id": row.session_id,
                 "last_seen_at": row.last_seen_at.isoformat()}}
 
-    found = cached("auth.login", (user_id, login_id), read, track=False, ttl=AUTH_TTL,
+    found = cached("auth.login.2", (user_id, login_id), read, track=False, ttl=AUTH_TTL,
                    deps=(*row_deps("users", user_id), *row_deps("login_sessions", login_id)))
     user, login = found["user"], found["login"]
     if user is None or not user["active"] or user["session_version"] != version:
@@ -294,22 +294,9 @@ def live_login_user(user_id: int, version: int) -> User | None:
     now = utcnow()
     if now - datetime.fromisoformat(login["last_seen_at"]) >= SEEN_RESOLUTION:
         _note_seen(login_id, now)
-    return _attached_user(user_id, user)
-
-
-def _attached_user(user_id: int, fields: dict) -> User:
-    """The User of the request's database session, built from the kept fields without a query
-    (the password hash is left unloaded: read from the database if anything asks)."""
-    from sqlalchemy.orm import make_transient_to_detached
-
-    existing = db.session.identity_map.get(db.session.identity_key(User, user_id))
-    if existing is not None:
-        return existing
-    user = User(id=user_id, created_at=datetime.fromisoformat(fields["created_at"]),
-                **{f: fields[f] for f in _USER_FIELDS})
-    make_transient_to_detached(user)
-    db.session.add(user)
-    return user
+    # Built from the kept fields without a query (the password hash is left unloaded: read
+    # from the database if anything asks).
+    return attach(User, user)
 
 
 def join_login_room() -> None:

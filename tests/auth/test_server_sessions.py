@@ -11,6 +11,7 @@ import pytest
 
 from lms.auth.models import LoginSession, ServerSession
 from lms.extensions import socketio
+from tests.auth.visits import assert_a_visit_is_noted
 from tests.conftest import PASSWORD, csrf_from, login, start_live_server
 
 
@@ -224,14 +225,7 @@ def test_last_seen_moves_with_visits_and_old_logins_are_swept(app, client, db, m
     from lms.periodic import run_periodic_jobs
 
     make_user("seen@example.jp")
-    assert login(client, "seen@example.jp").status_code == 302
-    row = db.session.query(LoginSession).one()
-    long_ago = utcnow() - timedelta(minutes=5)
-    row.last_seen_at = long_ago
-    db.session.commit()
-    assert client.get("/account").status_code == 200
-    db.session.expire_all()
-    assert db.session.query(LoginSession).one().last_seen_at > long_ago
+    assert_a_visit_is_noted(client, db, "seen@example.jp")
 
     # Unused for longer than a session lives: swept by the worker, and logged out.
     row = db.session.query(LoginSession).one()

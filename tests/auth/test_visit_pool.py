@@ -4,13 +4,9 @@ second stalled the whole process for the pool's timeout, every minute, under loa
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from lms.auth.models import LoginSession
-from lms.db import utcnow
-from tests.conftest import login
+from tests.auth.visits import assert_a_visit_is_noted
 
 
 @pytest.fixture
@@ -23,11 +19,4 @@ def app_config(app_config):
 
 def test_a_visit_is_noted_on_the_requests_own_connection(app, client, db, make_user):
     make_user("visit@example.jp")
-    assert login(client, "visit@example.jp").status_code == 302
-    row = db.session.query(LoginSession).one()
-    long_ago = utcnow() - timedelta(minutes=5)
-    row.last_seen_at = long_ago
-    db.session.commit()
-    assert client.get("/account").status_code == 200
-    db.session.expire_all()
-    assert db.session.query(LoginSession).one().last_seen_at > long_ago
+    assert_a_visit_is_noted(client, db, "visit@example.jp")
