@@ -28,6 +28,7 @@ import math
 import re
 import threading
 import time
+import uuid
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -123,8 +124,12 @@ class RedisStore:
         self._errors = redis.RedisError
         self._warned_at = 0.0
         self._epoch_key = f"{prefix}v:~epoch"  # moved by every bump
-        # (epoch, tables, their versions): every table's version as last read by this process
-        self._known: tuple[int, tuple[str, ...], dict[str, int]] | None = None
+        # Set once per Redis life: after a restart (versions back at 0) an epoch number seen
+        # before is not taken for the same moment.
+        self._life_key = f"{prefix}v:~life"
+        # (life, epoch, tables, their versions): every table's version as last read here
+        self._known: tuple[bytes, int, tuple[str, ...], dict[str, int]] | None = None
+        self.on_new_life: Callable[[], None] | None = None  # (drop this process's copies)
 
     def _failed(self, what: str, exc: Exception) -> None:
         now = time.monotonic()
@@ -144,17 +149,22 @@ class RedisStore:
         otherwise (the tables are read together with the epoch, so they are as of it)."""
         names = tuple(tables)
         keys = [k for k in keys if "#" in k or k not in names]  # (tables come with every)
-        values = self._redis.mget([self._epoch_key, *(f"{self._prefix}v:{k}" for k in keys)])
-        epoch = int(values[0] or 0)
+        values = self._redis.mget([self._epoch_key, self._life_key,
+                                   *(f"{self._prefix}v:{k}" for k in keys)])
+        epoch, life = int(values[0] or 0), values[1]
         known = self._known
-        if known is None or known[0] != epoch or known[1] != names:
-            fresh = self._redis.mget([self._epoch_key,
+        if life is None or known is None or known[:3] != (life, epoch, names):
+            if life is None:  # a new (or flushed) Redis
+                self._redis.set(self._life_key, uuid.uuid4().hex, nx=True)
+            fresh = self._redis.mget([self._epoch_key, self._life_key,
                                       *(f"{self._prefix}v:{t}" for t in names)])
-            known = self._known = (int(fresh[0] or 0), names,
-                                   {t: int(v or 0) for t, v in zip(names, fresh[1:],
+            if known is not None and known[0] != fresh[1] and self.on_new_life is not None:
+                self.on_new_life()  # parts copied here were checked against the old life
+            known = self._known = (fresh[1], int(fresh[0] or 0), names,
+                                   {t: int(v or 0) for t, v in zip(names, fresh[2:],
                                                                    strict=True)})
-        out = dict(known[2])
-        out.update((k, int(v or 0)) for k, v in zip(keys, values[1:], strict=True))
+        out = dict(known[3])
+        out.update((k, int(v or 0)) for k, v in zip(keys, values[2:], strict=True))
         return out
 
     def bump(self, tables: Iterable[str]) -> None:
@@ -204,6 +214,11 @@ class LocalEntries:
         elif isinstance(value, tuple):
             value = json.loads(value[0])
         return deps, value, until
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._chars = 0
 
     def put(self, key: str, deps: dict, value: object, until: float) -> None:
         if isinstance(value, str):
@@ -260,7 +275,9 @@ def install(app, engine: Engine) -> None:
     app.extensions["lms_cache"] = store
     if store is None:
         return
-    _local[store] = LocalEntries()
+    _local[store] = local = LocalEntries()
+    if isinstance(store, RedisStore):
+        store.on_new_life = local.clear
     _stores[engine] = store
     if not event.contains(engine, "before_cursor_execute", _seen):
         event.listen(engine, "before_cursor_execute", _seen)
@@ -634,8 +651,6 @@ def cached_page(name: str, parts: tuple, render: Callable[[], str], *,
     What differs per response is filled in on the way out: the form token and new client ids.
     `parts` must name the reader (their name is in the layout, LAYOUT_TABLES).
     A page with a message waiting to be shown (flash) is rendered, not kept."""
-    import uuid
-
     from flask import session
     from flask_wtf.csrf import generate_csrf
 

@@ -302,7 +302,8 @@ def test_a_process_keeps_every_tables_version_until_anyone_writes(redis_url, tmp
         sent.clear()
         with first.test_request_context("/"):
             assert cache.cached("test.names", (), names) == ["青木"] and len(calls) == 1
-        assert sent == [("MGET", 1)]  # the epoch alone: no write since every table was read
+        # The epoch (and the Redis life) alone: no write since every table was read.
+        assert sent == [("MGET", 2)]
         with second.test_request_context("/"):
             _db.session.add(User(email="b@example.jp", name="馬場"))
             _db.session.commit()
@@ -310,7 +311,7 @@ def test_a_process_keeps_every_tables_version_until_anyone_writes(redis_url, tmp
         sent.clear()
         with first.test_request_context("/"):
             assert cache.cached("test.names", (), names) == ["青木", "馬場"]
-        assert sent[:2] == [("MGET", 1), ("MGET", len(cache.all_tables()) + 1)]
+        assert sent[:2] == [("MGET", 2), ("MGET", len(cache.all_tables()) + 2)]
     finally:
         store._redis.execute_command = original
         with first.app_context():
@@ -318,4 +319,49 @@ def test_a_process_keeps_every_tables_version_until_anyone_writes(redis_url, tmp
             _db.drop_all()
             _db.engine.dispose()
         with second.app_context():
+            _db.engine.dispose()
+
+
+def test_a_restarted_redis_is_not_taken_for_the_one_before(redis_url, tmp_path):
+    """Redis restarted without its data (versions back at 0) and written to until its epoch
+    reached the number this process had last seen: the process still reads every table
+    again and drops its copies, instead of serving what the old versions allowed."""
+    import uuid
+
+    import redis as redis_lib
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.db'}",
+              "CACHE_BACKEND": "redis", "CACHE_REDIS_URL": redis_url, "CACHE_PREFIX": prefix}
+    app = create_app(config)
+    server = redis_lib.Redis.from_url(redis_url)
+    calls = []
+
+    def names():
+        calls.append(1)
+        return list(_db.session.scalars(select(User.name).order_by(User.id)))
+
+    with app.app_context():
+        _db.create_all()
+        _db.session.add(User(email="a@example.jp", name="青木"))
+        _db.session.commit()
+    try:
+        for _ in range(2):
+            with app.test_request_context("/"):
+                assert cache.cached("test.names", (), names) == ["青木"]
+        assert len(calls) == 1
+        epoch = server.get(f"lms:cache:{prefix}:v:~epoch")
+        for key in server.scan_iter(f"lms:cache:{prefix}:*"):  # the restart
+            server.delete(key)
+        with app.app_context():
+            _db.session.add(User(email="b@example.jp", name="馬場"))
+            _db.session.commit()
+            _db.session.remove()
+        server.set(f"lms:cache:{prefix}:v:~epoch", epoch)  # the same number, another life
+        with app.test_request_context("/"):
+            assert cache.cached("test.names", (), names) == ["青木", "馬場"]
+    finally:
+        with app.app_context():
+            _db.session.remove()
+            _db.drop_all()
             _db.engine.dispose()
