@@ -26,6 +26,7 @@ import json
 import logging
 import math
 import re
+import sys
 import threading
 import time
 import uuid
@@ -191,13 +192,14 @@ _FLAT = (str, int, float, bool, type(None))
 class LocalEntries:
     """Entries this process has already fetched, kept beside the store: a hit still checks
     the entry's versions (from the request's snapshot), so it costs no round trip to Redis
-    and no decoding. Bounded by total size; least recently used dropped first."""
+    and no decoding. Bounded by the memory its values take (a page with an emoji is held at
+    four bytes a character); the oldest stored are dropped first."""
 
-    def __init__(self, max_chars: int = 32_000_000) -> None:
+    def __init__(self, max_bytes: int = 64_000_000) -> None:
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, tuple[float, dict, object, int]] = OrderedDict()
-        self._chars = 0
-        self._max = max_chars
+        self._bytes = 0  # held by the values
+        self._max = max_bytes
 
     def get(self, key: str) -> tuple[dict, object, float] | None:
         """(deps, value, until): until is when the entry ends (time.time())."""
@@ -218,28 +220,28 @@ class LocalEntries:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self._chars = 0
+            self._bytes = 0
 
     def put(self, key: str, deps: dict, value: object, until: float) -> None:
         if isinstance(value, str):
-            kept, size = value, len(value)
+            kept, size = value, sys.getsizeof(value)
         elif isinstance(value, dict) and all(isinstance(v, _FLAT) for v in value.values()):
             kept = dict(value)
-            size = sum(len(v) if isinstance(v, str) else 8 for v in kept.values())
+            size = sys.getsizeof(kept) + sum(sys.getsizeof(v) for v in kept.values())
         else:
             kept = (json.dumps(value, ensure_ascii=False),)
-            size = len(kept[0])
+            size = sys.getsizeof(kept[0])
         if size > self._max // 8:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._chars -= old[3]
+                self._bytes -= old[3]
             self._entries[key] = (until, deps, kept, size)
-            self._chars += size
-            while self._chars > self._max and self._entries:
+            self._bytes += size
+            while self._bytes > self._max and self._entries:
                 _key, dropped = self._entries.popitem(last=False)
-                self._chars -= dropped[3]
+                self._bytes -= dropped[3]
 
 
 # --- which store serves which engine --------------------------------------------------------

@@ -365,3 +365,18 @@ def test_a_restarted_redis_is_not_taken_for_the_one_before(redis_url, tmp_path):
             _db.session.remove()
             _db.drop_all()
             _db.engine.dispose()
+
+
+def test_a_process_copies_stay_within_their_memory_bound():
+    """The per-process copies are bounded by the memory their values take: a page with an
+    emoji takes four bytes a character, and the oldest copies make room."""
+    import sys
+    import time
+
+    local = cache.LocalEntries(max_bytes=4_000_000)
+    page = "👍" + "あ" * 50_000  # about 200 KB in memory, 50,001 characters
+    for n in range(30):
+        local.put(f"page:{n}", {}, page, time.time() + 60)
+    held = [n for n in range(30) if local.get(f"page:{n}") is not None]
+    assert held == list(range(30 - len(held), 30))  # the newest ones
+    assert len(held) * sys.getsizeof(page) <= 4_000_000 < (len(held) + 1) * sys.getsizeof(page)
