@@ -671,8 +671,10 @@ def cached_page(name: str, parts: tuple, render: Callable[[], str], *,
 def render_part(template: str, **context) -> str:
     """render_template for a cached part: a form token it asks for becomes the slot."""
     from flask import render_template
+    from markupsafe import Markup
 
-    return render_template(template, csrf_token=lambda: CSRF_SLOT, **context)
+    # Markup: an attribute (the layout's meta tag and logout form) must not escape the slot.
+    return render_template(template, csrf_token=lambda: Markup(CSRF_SLOT), **context)
 
 
 # --- rows kept as plain values ------------------------------------------------------------------

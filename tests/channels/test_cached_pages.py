@@ -276,3 +276,40 @@ def test_the_organizers_figures_follow_new_posts(app, db, demo, chans, team_room
     for n in range(3):
         assert post(teammate(), room.id, f"集計に入る投稿 {n}").status_code == 201
     assert figures(organizer) != before
+
+
+@pytest.mark.parametrize("page", ["/", "team room"])
+def test_the_layouts_form_token_on_a_kept_page_works(csrf_app, page):
+    """The layout's own token (the meta tag scripts send, the logout form) is filled in on a
+    page served whole from the cache: logging out from it works."""
+    from lms.channels.models import Channel
+
+    sql = csrf_app.extensions["sqlalchemy"].session
+    room = sql.scalar(select(Channel).where(Channel.kind == "team").order_by(Channel.id))
+    url = "/" if page == "/" else f"/c/{SLUG}/channels/{room.id}"
+    email = "p01@example.jp" if page == "/" else _member_of(sql, room)
+    for _ in range(2):  # the second login's page is the first one's, kept
+        client = csrf_app.test_client()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                          client.get("/login").get_data(as_text=True)).group(1)
+        assert client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        html = client.get(url).get_data(as_text=True)
+        meta = re.search(r'<meta name="csrf-token" content="([^"]+)">', html).group(1)
+        logout = re.search(r'action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token" '
+                           r'value="([^"]+)"', html).group(1)
+        assert meta == logout and "lms:csrf" not in meta and "&lt;" not in html.split("<body")[0]
+    assert client.post("/logout", data={"csrf_token": logout}).status_code == 302
+
+
+def _member_of(sql, room) -> str:
+    from lms.auth.models import User
+    from lms.cohorts.access import membership_for, team_id_for
+    from lms.cohorts.models import Cohort
+
+    cohort = sql.get(Cohort, room.cohort_id)
+    for n in range(1, 51):
+        user = sql.scalar(select(User).where(User.email == f"p{n:02d}@example.jp"))
+        if team_id_for(membership_for(user, cohort)) == room.team_id:
+            return user.email
+    raise AssertionError("nobody in the room")
