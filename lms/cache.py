@@ -626,13 +626,17 @@ def cached_html(name: str, parts: tuple, render: Callable[[str], str], *,
     """Markup rendered by render(csrf) (csrf: the slot to put where the form token goes),
     kept like cached(); the token of this login is filled in on the way out (by the
     enclosing part's, when this one is rendered inside another part being built)."""
-    from flask_wtf.csrf import generate_csrf
     from markupsafe import Markup
 
     html = cached(name, parts, lambda: str(render(Markup(CSRF_SLOT))), deps=deps, ttl=ttl)
-    if CSRF_SLOT in html and not _recording.get():
-        html = html.replace(CSRF_SLOT, generate_csrf())
-    return Markup(html)
+    return Markup(html if _recording.get() else fill_token(html))
+
+
+def fill_token(html: str) -> str:
+    """`html` with this login's form token where a kept part holds the slot."""
+    from flask_wtf.csrf import generate_csrf
+
+    return html.replace(CSRF_SLOT, generate_csrf()) if CSRF_SLOT in html else html
 
 
 # A fresh form's client id (a retried post with the same id stores nothing new) differs per
@@ -654,15 +658,13 @@ def cached_page(name: str, parts: tuple, render: Callable[[], str], *,
     `parts` must name the reader (their name is in the layout, LAYOUT_TABLES).
     A page with a message waiting to be shown (flash) is rendered, not kept."""
     from flask import session
-    from flask_wtf.csrf import generate_csrf
 
     if session.get("_flashes"):
         html = str(render())
     else:
         html = cached(name, parts, lambda: str(render()), deps=(*deps, *LAYOUT_TABLES),
                       ttl=ttl)
-    if CSRF_SLOT in html:
-        html = html.replace(CSRF_SLOT, generate_csrf())
+    html = fill_token(html)
     while _CLIENT_ID_ATTR in html:
         html = html.replace(_CLIENT_ID_ATTR, f'value="{uuid.uuid4()}"', 1)
     return html

@@ -6,10 +6,17 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from lms.cache import CLIENT_ID_SLOT, CSRF_SLOT, cached, cached_html, cached_page, render_part
+from lms.cache import (
+    CLIENT_ID_SLOT,
+    CSRF_SLOT,
+    cached,
+    cached_html,
+    cached_page,
+    fill_token,
+    render_part,
+)
 from lms.channels import reading, services
 from lms.channels.access import (
     can_post_channel,
@@ -162,7 +169,7 @@ def _channel_page(cohort, channel, membership, form=None, status=200):
 
     if form is not None:
         html = page(form)
-        return html.replace(CSRF_SLOT, generate_csrf()), status
+        return fill_token(html), status
     return cached_page("channels.page", (channel.id, before_id, current_user.id, read_up_to,
                                          staff, may_post),
                        lambda: page(_new_form(CLIENT_ID_SLOT)), deps=SHOWN_TABLES)

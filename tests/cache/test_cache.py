@@ -267,18 +267,54 @@ def test_a_part_built_from_a_shorter_lived_part_ends_with_it(app, monkeypatch):
         assert page() == "ページ[パネル3]" and len(outer) == 3
 
 
-def test_a_process_keeps_every_tables_version_until_anyone_writes(redis_url, tmp_path):
+@pytest.fixture
+def redis_apps(redis_url, tmp_path):
+    """Two apps (as two processes would) on one database, with 青木 in it, and one Redis under
+    a prefix of their own; `names()` reads the user names through cached(), counting in
+    `calls` how often it really computed."""
+    import types
+    import uuid
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'two.db'}",
+              "CACHE_BACKEND": "redis", "CACHE_REDIS_URL": redis_url, "CACHE_PREFIX": prefix}
+    first, second = create_app(config), create_app(config)
+    calls: list[int] = []
+
+    def names():
+        def compute():
+            calls.append(1)
+            return list(_db.session.scalars(select(User.name).order_by(User.id)))
+        return cache.cached("test.names", (), compute)
+
+    with first.app_context():
+        _db.create_all()
+        _db.session.add(User(email="a@example.jp", name="青木"))
+        _db.session.commit()
+    yield types.SimpleNamespace(first=first, second=second, prefix=f"lms:cache:{prefix}:",
+                                names=names, calls=calls)
+    with first.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+    with second.app_context():
+        _db.engine.dispose()
+
+
+def _add_user(app, email: str, name: str) -> None:
+    with app.test_request_context("/"):
+        _db.session.add(User(email=email, name=name))
+        _db.session.commit()
+        _db.session.remove()
+
+
+def test_a_process_keeps_every_tables_version_until_anyone_writes(redis_apps):
     """Within requests a process asks Redis for an epoch (moved by every write) and the rows
     it needs, and reads every table's version again only when the epoch moved: a write by
     another process is still seen by the next request."""
-    import uuid
-
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'two.db'}",
-              "CACHE_BACKEND": "redis", "CACHE_REDIS_URL": redis_url,
-              "CACHE_PREFIX": f"test-{uuid.uuid4().hex}"}
-    first, second = create_app(config), create_app(config)
-    calls, sent = [], []
-    store = cache.store_for_app(first)
+    apps = redis_apps
+    sent = []
+    store = cache.store_for_app(apps.first)
     original = store._redis.execute_command
 
     def counting(*args, **kwargs):
@@ -286,85 +322,43 @@ def test_a_process_keeps_every_tables_version_until_anyone_writes(redis_url, tmp
         return original(*args, **kwargs)
 
     store._redis.execute_command = counting
-
-    def names():
-        calls.append(1)
-        return list(_db.session.scalars(select(User.name).order_by(User.id)))
-
-    with first.app_context():
-        _db.create_all()
-        _db.session.add(User(email="a@example.jp", name="青木"))
-        _db.session.commit()
     try:
         for _ in range(2):
-            with first.test_request_context("/"):
-                assert cache.cached("test.names", (), names) == ["青木"]
+            with apps.first.test_request_context("/"):
+                assert apps.names() == ["青木"]
         sent.clear()
-        with first.test_request_context("/"):
-            assert cache.cached("test.names", (), names) == ["青木"] and len(calls) == 1
+        with apps.first.test_request_context("/"):
+            assert apps.names() == ["青木"] and len(apps.calls) == 1
         # The epoch (and the Redis life) alone: no write since every table was read.
         assert sent == [("MGET", 2)]
-        with second.test_request_context("/"):
-            _db.session.add(User(email="b@example.jp", name="馬場"))
-            _db.session.commit()
-            _db.session.remove()
+        _add_user(apps.second, "b@example.jp", "馬場")
         sent.clear()
-        with first.test_request_context("/"):
-            assert cache.cached("test.names", (), names) == ["青木", "馬場"]
+        with apps.first.test_request_context("/"):
+            assert apps.names() == ["青木", "馬場"]
         assert sent[:2] == [("MGET", 2), ("MGET", len(cache.all_tables()) + 2)]
     finally:
         store._redis.execute_command = original
-        with first.app_context():
-            _db.session.remove()
-            _db.drop_all()
-            _db.engine.dispose()
-        with second.app_context():
-            _db.engine.dispose()
 
 
-def test_a_restarted_redis_is_not_taken_for_the_one_before(redis_url, tmp_path):
+def test_a_restarted_redis_is_not_taken_for_the_one_before(redis_apps, redis_url):
     """Redis restarted without its data (versions back at 0) and written to until its epoch
     reached the number this process had last seen: the process still reads every table
     again and drops its copies, instead of serving what the old versions allowed."""
-    import uuid
-
     import redis as redis_lib
 
-    prefix = f"test-{uuid.uuid4().hex}"
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.db'}",
-              "CACHE_BACKEND": "redis", "CACHE_REDIS_URL": redis_url, "CACHE_PREFIX": prefix}
-    app = create_app(config)
+    apps = redis_apps
     server = redis_lib.Redis.from_url(redis_url)
-    calls = []
-
-    def names():
-        calls.append(1)
-        return list(_db.session.scalars(select(User.name).order_by(User.id)))
-
-    with app.app_context():
-        _db.create_all()
-        _db.session.add(User(email="a@example.jp", name="青木"))
-        _db.session.commit()
-    try:
-        for _ in range(2):
-            with app.test_request_context("/"):
-                assert cache.cached("test.names", (), names) == ["青木"]
-        assert len(calls) == 1
-        epoch = server.get(f"lms:cache:{prefix}:v:~epoch")
-        for key in server.scan_iter(f"lms:cache:{prefix}:*"):  # the restart
-            server.delete(key)
-        with app.app_context():
-            _db.session.add(User(email="b@example.jp", name="馬場"))
-            _db.session.commit()
-            _db.session.remove()
-        server.set(f"lms:cache:{prefix}:v:~epoch", epoch)  # the same number, another life
-        with app.test_request_context("/"):
-            assert cache.cached("test.names", (), names) == ["青木", "馬場"]
-    finally:
-        with app.app_context():
-            _db.session.remove()
-            _db.drop_all()
-            _db.engine.dispose()
+    for _ in range(2):
+        with apps.first.test_request_context("/"):
+            assert apps.names() == ["青木"]
+    assert len(apps.calls) == 1
+    epoch = server.get(f"{apps.prefix}v:~epoch")
+    for key in server.scan_iter(f"{apps.prefix}*"):  # the restart
+        server.delete(key)
+    _add_user(apps.first, "b@example.jp", "馬場")
+    server.set(f"{apps.prefix}v:~epoch", epoch)  # the same number, another life
+    with apps.first.test_request_context("/"):
+        assert apps.names() == ["青木", "馬場"]
 
 
 def test_a_process_copies_stay_within_their_memory_bound():
